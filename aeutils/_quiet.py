@@ -1,0 +1,30 @@
+"""Load TensorFlow without the C++ start-up chatter that would otherwise land in notebook outputs."""
+
+import os
+import sys
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its C++ logging silenced; a no-op once TensorFlow is loaded.
+
+    ``TF_CPP_MIN_LOG_LEVEL=3`` hides TensorFlow's own info and warning lines; the oneDNN notice is avoided by
+    turning the oneDNN rewrites off (which also keeps results bit-for-bit repeatable); the last few lines
+    (absl's "log messages before InitializeLog" and the CUDA-stub probe) are written straight to the process's
+    stderr while TensorFlow loads, so stderr is pointed at the null device for the duration of the import.
+    Errors still surface: a failed import raises a Python exception, which does not go through stderr.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow  # noqa: F401
+        import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
