@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aeutils._checks import as_image_array
+from aeutils._checks import as_image_array, positive_int
 
 DATA_DIR_VARIABLE = "AEUTILS_DATA_DIR"
 """The environment variable naming a local folder with the official MNIST IDX files."""
@@ -132,7 +132,7 @@ def _stratified_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sizes[np.argsort(sizes - quotas, kind="stable")[: SAMPLE_TRAIN_SIZE - sizes.sum()]] += 1
     rng = np.random.default_rng(SAMPLE_SEED)
     train, held_out = [], []
-    for digit, size in zip(digits, sizes):
+    for digit, size in zip(digits, sizes, strict=False):
         members = rng.permutation(np.flatnonzero(labels == digit))
         train.append(members[:size])
         held_out.append(members[size:])
@@ -183,6 +183,7 @@ def as_flat(x: np.ndarray) -> np.ndarray:
 def as_channels(x: np.ndarray, side: int = 28) -> np.ndarray:
     """View a batch of square one-channel images as (n, side, side, 1), the layout convolutional models use."""
     x = as_image_array(x, "x")
+    side = positive_int(side, "side")
     if x[0].size != side * side:
         raise ValueError(
             f"x has shape {x.shape}: {x[0].size} values per image cannot form a {side} x {side} x 1 image; "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from aeutils._checks import as_image_array, same_shape
+from aeutils._checks import as_image_array, positive_int, same_shape
 
 
 def _pair(x: np.ndarray, reconstruction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +51,7 @@ def ssim(x: np.ndarray, reconstruction: np.ndarray, side: int = 28) -> float:
     [0, 1] first, as SSIM is defined for images in the data range.
     """
     x, reconstruction = _pair(x, reconstruction)
+    side = positive_int(side, "side")
     if x[0].size != side * side:
         raise ValueError(f"ssim needs square one-channel images of side {side}; got shape {x.shape}. Pass side=.")
     shape = (len(x), side, side, 1)

@@ -1,4 +1,8 @@
-"""The book's figures: image grids, learning curves and code histograms, in one consistent style."""
+"""The book's figures: image grids, learning curves and code histograms, in one consistent style.
+
+Each function returns its figure already closed in pyplot, so a notebook cell that ends with the call shows the
+figure exactly once, as the cell's value (pyplot's own display of open figures would show it a second time).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from aeutils._checks import as_image_array, positive_int
+
+
+def _finish(fig: plt.Figure) -> plt.Figure:
+    fig.tight_layout(pad=0.3)
+    plt.close(fig)
+    return fig
 
 
 def _as_square_images(images: np.ndarray, name: str) -> np.ndarray:
@@ -42,14 +52,13 @@ def plot_image_grid(
         raise ValueError(f"n={n} images requested, but some rows hold fewer: {short}; lower n.")
     vmin, vmax = value_range if value_range is not None else (None, None)
     fig, axes = plt.subplots(len(grids), n, figsize=(n * 0.9, len(grids) * 1.0), squeeze=False)
-    for axes_row, (title, images) in zip(axes, grids.items()):
-        for ax, image in zip(axes_row, images[:n]):
+    for axes_row, (title, images) in zip(axes, grids.items(), strict=False):
+        for ax, image in zip(axes_row, images[:n], strict=False):
             ax.imshow(image, cmap="gray", vmin=vmin, vmax=vmax)
             ax.set_xticks([])
             ax.set_yticks([])
         axes_row[0].set_ylabel(title, rotation=0, ha="right", va="center")
-    fig.tight_layout(pad=0.3)
-    return fig
+    return _finish(fig)
 
 
 def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log_scale: bool = True) -> plt.Figure:
@@ -71,15 +80,20 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log
         color = f"C{i}"
         ax.plot(epochs, losses, color=color, label=f"{name} (training)")
         if "val_loss" in history:
-            ax.plot(epochs, history["val_loss"], color=color, linestyle="--", label=f"{name} (held-out)")
+            held_out = np.asarray(history["val_loss"], dtype=float)
+            if held_out.shape != losses.shape or not np.all(np.isfinite(held_out)):
+                raise ValueError(
+                    f"history {name!r} has {held_out.size} 'val_loss' values for {losses.size} epochs, or "
+                    "NaN/infinite ones; pass the history of one fit(..., validation_data=...) call unchanged."
+                )
+            ax.plot(epochs, held_out, color=color, linestyle="--", label=f"{name} (held-out)")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     if log_scale:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def plot_code_histogram(codes: Mapping[str, np.ndarray], bins: int = 50) -> plt.Figure:
@@ -95,5 +109,4 @@ def plot_code_histogram(codes: Mapping[str, np.ndarray], bins: int = 50) -> plt.
     ax.set_ylabel("count")
     ax.set_yscale("log")
     ax.legend(fontsize="small")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)

@@ -51,7 +51,9 @@ def _rows(model: keras.Model, prefix: str = ""):
         if isinstance(layer, keras.Model):
             yield from _rows(layer, f"{prefix}{layer.name}/")
             continue
-        yield LayerShape(f"{prefix}{layer.name}", type(layer).__name__, _sample_shape(layer.output), layer.count_params())
+        yield LayerShape(
+            f"{prefix}{layer.name}", type(layer).__name__, _sample_shape(layer.output), layer.count_params()
+        )
 
 
 def shape_trace(model: keras.Model) -> ShapeTrace:
@@ -103,7 +105,7 @@ def check_output_matches_input(model: keras.Model) -> ShapeTrace:
     down = _resolution_steps(trace[: code_at + 1])[::-1]
     up = _resolution_steps(trace[code_at:])
     culprit, expected = trace[-1], trace[0]
-    for step, mirror in zip(up, down):
+    for step, mirror in zip(up, down, strict=False):
         if _grid(step.shape) != _grid(mirror.shape):
             culprit, expected = step, mirror
             break

@@ -50,7 +50,10 @@ def run(path: Path) -> dict[str, object]:
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell(PEAK_MEMORY_CELL))
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    client = NotebookClient(
+        notebook, timeout=1200, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
     seconds = time.perf_counter() - start
     peak_mb = float(notebook.cells[-1].outputs[0]["text"])
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_mb), "metrics": glued_values(notebook)}
@@ -76,7 +79,8 @@ def main() -> None:
         metrics = ", ".join(f"{k}={v}" for k, v in entry["metrics"].items())
         print(f"{path.stem:<28}{entry['seconds']:>9}{entry['peak_rss_mb']:>9}  {metrics}", flush=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote {RESULTS.relative_to(ROOT)} ({results['machine']['cpu_count']} CPUs, Python {sys.version.split()[0]})")
+    cpus = results["machine"]["cpu_count"]
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} ({cpus} CPUs, Python {sys.version.split()[0]})")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,80 @@
+"""aeutils.baselines: PCA reconstruction at a given code size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aeutils import mse, pca_reconstruct
+
+
+@pytest.fixture
+def small_images(rng) -> tuple[np.ndarray, np.ndarray]:
+    """4 x 4 images (16 pixels) with decaying variance along random directions: 50 to fit, 7 to reconstruct."""
+    basis = np.linalg.qr(rng.normal(size=(16, 16)))[0]
+    scales = 0.3 * 0.7 ** np.arange(16)
+
+    def draw(n):
+        return np.clip(0.5 + (rng.normal(size=(n, 16)) * scales) @ basis.T, 0, 1).astype(np.float32).reshape(n, 4, 4)
+
+    return draw(50), draw(7)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (16,), (4, 4, 1)], ids=["images", "flat", "channels"])
+def test_pca_reconstruct_returns_the_test_images_shape(small_images, shape):
+    x_train, x_test = (x.reshape(len(x), *shape) for x in small_images)
+    reconstruction = pca_reconstruct(x_train, x_test, code_size=3)
+    assert reconstruction.shape == x_test.shape
+    assert reconstruction.dtype == np.float32
+
+
+def test_pca_with_a_full_rank_code_reconstructs_exactly(small_images):
+    x_train, x_test = small_images
+    np.testing.assert_allclose(pca_reconstruct(x_train, x_test, code_size=16), x_test, atol=1e-5)
+
+
+def test_pca_error_falls_as_the_code_grows(small_images):
+    x_train, x_test = small_images
+    errors = [mse(x_test, pca_reconstruct(x_train, x_test, code_size=k)) for k in (1, 2, 4, 8, 12)]
+    assert all(later < earlier for earlier, later in zip(errors, errors[1:], strict=False)), errors
+
+
+def test_pca_code_of_one_gives_the_mean_plus_one_direction(small_images):
+    x_train, _ = small_images
+    reconstruction = pca_reconstruct(x_train, x_train, code_size=1).reshape(50, 16)
+    centred = reconstruction - x_train.reshape(50, 16).mean(axis=0)
+    assert np.linalg.matrix_rank(centred, tol=1e-4) == 1
+
+
+def test_pca_reconstructions_are_not_clipped():
+    # The fitted line runs through (0, 0.5) and (1, 0); (0, 1) projects onto it at (-0.2, 0.6), outside [0, 1].
+    x_train = np.array([[0.0, 0.5], [1.0, 0.0]], np.float32)
+    reconstruction = pca_reconstruct(x_train, np.array([[0.0, 1.0]], np.float32), code_size=1)
+    np.testing.assert_allclose(reconstruction, [[-0.2, 0.6]], atol=1e-6)
+
+
+@pytest.mark.parametrize("code_size, n_train, limit", [(11, 10, 10), (17, 50, 16)], ids=["images", "pixels"])
+def test_pca_rejects_a_code_larger_than_pca_can_fit(rng, code_size, n_train, limit):
+    x_train = rng.random((n_train, 16), dtype=np.float32)
+    phrase = rf"code_size {code_size} exceeds what PCA can fit on {n_train} images of 16 pixels \(at most {limit} "
+    with pytest.raises(ValueError, match=phrase):
+        pca_reconstruct(x_train, x_train[:2], code_size=code_size)
+
+
+@pytest.mark.parametrize("test_shape", [(2, 28, 28), (2, 28, 28, 1), (2, 783)])
+def test_pca_rejects_mismatched_layouts(test_shape):
+    with pytest.raises(ValueError, match=r"x_train images have shape \(784,\) but x_test images .*same layout"):
+        pca_reconstruct(np.zeros((5, 784), np.float32), np.zeros(test_shape, np.float32), code_size=2)
+
+
+def test_pca_rejects_bad_code_sizes(small_images, bad_count):
+    with bad_count.raises("code_size"):
+        pca_reconstruct(*small_images, code_size=bad_count.value)
+
+
+@pytest.mark.parametrize("argument", ["x_train", "x_test"])
+def test_pca_rejects_bad_images(argument, bad_pixels):
+    arrays = {"x_train": np.full((4, 28, 28), 0.5, np.float32), "x_test": np.full((2, 28, 28), 0.5, np.float32)}
+    arrays[argument] = bad_pixels.value
+    with bad_pixels.raises(argument):
+        pca_reconstruct(**arrays, code_size=2)

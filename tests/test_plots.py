@@ -1,0 +1,194 @@
+"""aeutils.plots: the book's figures, drawn with matplotlib's Agg backend (set in conftest.py)."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from aeutils import plot_code_histogram, plot_image_grid, plot_learning_curves
+
+
+def test_tests_draw_without_a_display():
+    assert matplotlib.get_backend().lower() == "agg"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# plot_image_grid
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_image_grid_has_one_row_of_n_images_per_entry(digits):
+    fig = plot_image_grid({"original": digits, "reconstruction": digits[::-1]}, n=5)
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 2 * 5
+    assert [ax.get_ylabel() for ax in fig.axes[::5]] == ["original", "reconstruction"]
+    np.testing.assert_array_equal(fig.axes[6].images[0].get_array(), digits[::-1][1])
+
+
+def test_image_grid_shares_the_pixel_scale_by_default(digits):
+    fig = plot_image_grid({"original": digits * 0.1}, n=3)
+    assert fig.axes[0].images[0].get_clim() == (0.0, 1.0)  # a washed-out image looks washed out
+
+
+def test_image_grid_shows_the_first_n_images(digits):
+    fig = plot_image_grid({"original": digits}, n=2)
+    assert len(fig.axes) == 2
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), digits[1])
+
+
+@pytest.mark.parametrize("shape", [(6, 784), (6, 28, 28, 1)], ids=["flat", "channels"])
+def test_image_grid_accepts_flat_and_channel_layouts(digits, shape):
+    fig = plot_image_grid({"original": digits.reshape(shape)}, n=6)
+    assert len(fig.axes) == 6
+    assert fig.axes[0].images[0].get_array().shape == (28, 28)
+
+
+def test_image_grid_with_no_value_range_scales_any_real_values(rng):
+    codes = rng.normal(size=(4, 16)).astype(np.float32) * 5  # 4 x 4 "images" far outside [0, 1]
+    fig = plot_image_grid({"codes": codes}, n=4, value_range=None)
+    assert len(fig.axes) == 4
+    low, high = fig.axes[0].images[0].get_clim()
+    assert (low, high) == (codes[0].min(), codes[0].max())
+
+
+def test_image_grid_has_the_default_of_ten_images(rng):
+    assert len(plot_image_grid({"original": rng.random((12, 4, 4))}).axes) == 10
+
+
+@pytest.mark.parametrize("rows", [[np.zeros((2, 28, 28))], {}, None], ids=["list", "empty-dict", "none"])
+def test_image_grid_needs_a_non_empty_dict(rows):
+    phrase = r"rows must be a non-empty dict such as \{'original': x, 'reconstruction': r\}"
+    with pytest.raises(TypeError, match=phrase):
+        plot_image_grid(rows)
+
+
+def test_image_grid_rejects_bad_n(digits, bad_count):
+    with bad_count.raises("n"):
+        plot_image_grid({"original": digits}, n=bad_count.value)
+
+
+def test_image_grid_rejects_bad_images(digits, bad_values):
+    with bad_values.raises("rows['reconstruction']"):
+        plot_image_grid({"original": digits, "reconstruction": bad_values.value}, n=2)
+
+
+def test_image_grid_saturates_values_outside_the_pixel_range(out_of_range):
+    # PCA reconstructions leave [0, 1]; on the shared pixel scale they saturate instead of being refused.
+    fig = plot_image_grid({"pca": out_of_range.value}, n=2)
+    assert fig.axes[1].images[0].get_clim() == (0.0, 1.0)
+
+
+def test_image_grid_with_no_value_range_rejects_bad_values(bad_values):
+    with bad_values.raises("rows['codes']"):
+        plot_image_grid({"codes": bad_values.value}, n=2, value_range=None)
+
+
+def test_image_grid_rejects_flat_images_that_are_not_square():
+    with pytest.raises(ValueError, match=r"rows\['original'\] has 30 values per image, which is not a square image"):
+        plot_image_grid({"original": np.zeros((3, 30), np.float32)}, n=3)
+
+
+@pytest.mark.parametrize("shape", [(2, 28, 28, 3), (2, 1, 28, 28, 1)], ids=["three-channels", "5d"])
+def test_image_grid_rejects_images_that_are_not_grey(shape):
+    phrase = r"rows\['original'\] has shape .*expected \(n, h, w\), \(n, h, w, 1\) or flat square images"
+    with pytest.raises(ValueError, match=phrase):
+        plot_image_grid({"original": np.zeros(shape, np.float32)}, n=2)
+
+
+def test_image_grid_rejects_rows_shorter_than_n(digits):
+    phrase = r"n=10 images requested, but some rows hold fewer: \{'reconstruction': 6\}; lower n"
+    with pytest.raises(ValueError, match=phrase):
+        plot_image_grid({"original": np.zeros((10, 28, 28), np.float32), "reconstruction": digits}, n=10)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# plot_learning_curves
+# --------------------------------------------------------------------------------------------------------------
+
+HISTORIES = {
+    "vanilla": {"loss": [0.3, 0.2, 0.1], "val_loss": [0.35, 0.25, 0.15]},
+    "sparse": {"loss": [0.4, 0.3, 0.25]},
+}
+
+
+def test_learning_curves_draw_training_and_held_out_loss_per_run():
+    fig = plot_learning_curves(HISTORIES)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "vanilla (training)",
+        "vanilla (held-out)",
+        "sparse (training)",
+    ]
+    assert [line.get_linestyle() for line in ax.get_lines()] == ["-", "--", "-"]
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [1, 2, 3])  # epochs count from 1
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
+
+
+def test_learning_curves_can_use_a_linear_scale():
+    assert plot_learning_curves(HISTORIES, log_scale=False).axes[0].get_yscale() == "linear"
+
+
+@pytest.mark.parametrize("histories", [[{"loss": [1.0]}], {}, "history"], ids=["list", "empty-dict", "string"])
+def test_learning_curves_need_a_non_empty_dict(histories):
+    phrase = r"histories must be a non-empty dict such as \{'vanilla': history\.history\}"
+    with pytest.raises(TypeError, match=phrase):
+        plot_learning_curves(histories)
+
+
+@pytest.mark.parametrize("history", [{"val_loss": [0.1]}, {"loss": []}], ids=["no-loss", "empty-loss"])
+def test_learning_curves_need_loss_values(history):
+    with pytest.raises(ValueError, match=r"history 'broken' has no 'loss' values; pass model\.fit\(\.\.\.\)\.history"):
+        plot_learning_curves({"vanilla": HISTORIES["vanilla"], "broken": history})
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf], ids=["nan", "inf"])
+def test_learning_curves_reject_diverged_training(bad):
+    with pytest.raises(ValueError, match=r"history 'diverged' contains NaN or infinite losses: training diverged"):
+        plot_learning_curves({"diverged": {"loss": [0.3, bad]}})
+
+
+@pytest.mark.parametrize("val_loss", [[0.3, 0.2], [0.3, 0.2, np.nan]], ids=["too-short", "nan"])
+def test_learning_curves_reject_mismatched_or_diverged_held_out_loss(val_loss):
+    phrase = r"history 'vanilla' has \d+ 'val_loss' values for 3 epochs, or NaN/infinite ones"
+    with pytest.raises(ValueError, match=phrase):
+        plot_learning_curves({"vanilla": {"loss": [0.3, 0.2, 0.1], "val_loss": val_loss}})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# plot_code_histogram
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_code_histogram_pools_every_unit_of_each_model(rng):
+    codes = {"vanilla": rng.normal(size=(20, 8)), "sparse": np.abs(rng.normal(size=(20, 3, 4)))}
+    fig = plot_code_histogram(codes, bins=10)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["vanilla", "sparse"]
+    assert len(ax.patches) == 2 * 10
+    assert sum(patch.get_height() for patch in ax.patches[:10]) == 20 * 8  # every activation counted once
+    assert ax.get_yscale() == "log"
+
+
+def test_code_histogram_has_fifty_bins_by_default(rng):
+    assert len(plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}).axes[0].patches) == 50
+
+
+@pytest.mark.parametrize("codes", [[np.zeros((2, 2))], {}, np.zeros((2, 2))], ids=["list", "empty-dict", "array"])
+def test_code_histogram_needs_a_non_empty_dict(codes):
+    phrase = r"codes must be a non-empty dict such as \{'vanilla': encoder\.predict\(x\)\}"
+    with pytest.raises(TypeError, match=phrase):
+        plot_code_histogram(codes)
+
+
+def test_code_histogram_rejects_bad_bins(rng, bad_count):
+    with bad_count.raises("bins"):
+        plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}, bins=bad_count.value)
+
+
+def test_code_histogram_rejects_bad_codes(rng, bad_values):
+    with bad_values.raises("codes['sparse']"):
+        plot_code_histogram({"vanilla": rng.normal(size=(5, 4)), "sparse": bad_values.value})
