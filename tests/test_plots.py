@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -192,3 +193,13 @@ def test_code_histogram_rejects_bad_bins(rng, bad_count):
 def test_code_histogram_rejects_bad_codes(rng, bad_values):
     with bad_values.raises("codes['sparse']"):
         plot_code_histogram({"vanilla": rng.normal(size=(5, 4)), "sparse": bad_values.value})
+
+
+def test_figures_come_back_closed_so_a_notebook_shows_them_once(rng, digits):
+    figures = [
+        plot_image_grid({"original": digits}, n=3),
+        plot_learning_curves(HISTORIES),
+        plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}),
+    ]
+    open_figures = set(plt.get_fignums())
+    assert all(fig.number not in open_figures for fig in figures)
