@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
+NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: book test execute bench lab clean
@@ -23,15 +24,15 @@ book: $(READY)
 test: $(READY)
 	$(BIN)/python -m pytest tests notebooks $(NBVAL)
 
-## execute: re-run every notebook in place; the only way notebook outputs are produced
+## execute: re-run every notebook (or NOTEBOOKS=...) in place; the only way notebook outputs are produced
 execute: $(READY)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=1200 \
-		--ExecutePreprocessor.record_timing=False notebooks/*.ipynb
+		--ExecutePreprocessor.record_timing=False $(NOTEBOOKS)
 
-## bench: run every notebook fresh, one at a time, and write benchmarks/results.json
+## bench: run every notebook (or NOTEBOOKS=...) fresh, one at a time, and record them in benchmarks/results.json
 bench: $(READY)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
 
 ## lab: open the notebooks in JupyterLab
 lab: $(READY)

@@ -11,7 +11,7 @@ from aeutils._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-from aeutils.baselines import pca_reconstruct  # noqa: E402
+from aeutils.baselines import pca_reconstruct, vanilla_autoencoder  # noqa: E402
 from aeutils.data import (  # noqa: E402
     DataError,
     as_channels,
@@ -48,4 +48,5 @@ __all__ = [
     "seed_everything",
     "shape_trace",
     "ssim",
+    "vanilla_autoencoder",
 ]

@@ -2,7 +2,8 @@
 
 For each notebook: wall time of the whole run (kernel start included), the kernel's peak resident memory, and
 the values the chapter glues (its key metrics). Writes benchmarks/results.json and prints a table.
-Run it with `make bench`; the numbers are reported in the book, never enforced by a test.
+Run it with `make bench` (every notebook) or `make bench NOTEBOOKS=notebooks/01-vanilla.ipynb` (updates that
+entry only); the numbers are reported in the book, never enforced by a test.
 """
 
 from __future__ import annotations
@@ -69,19 +70,22 @@ def machine() -> dict[str, object]:
     }
 
 
-def main() -> None:
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    results = {"machine": machine(), "notebooks": {}}
+def main(paths: list[str]) -> None:
+    notebooks = [Path(p).resolve() for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    previous = json.loads(RESULTS.read_text())["notebooks"] if RESULTS.exists() else {}
+    kept = {name: entry for name, entry in previous.items() if (ROOT / "notebooks" / f"{name}.ipynb").exists()}
+    results = {"machine": machine(), "notebooks": kept}
     print(f"{'notebook':<28}{'seconds':>9}{'peak MB':>9}  metrics")
     for path in notebooks:
         entry = run(path)
         results["notebooks"][path.stem] = entry
         metrics = ", ".join(f"{k}={v}" for k, v in entry["metrics"].items())
         print(f"{path.stem:<28}{entry['seconds']:>9}{entry['peak_rss_mb']:>9}  {metrics}", flush=True)
+    results["notebooks"] = dict(sorted(results["notebooks"].items()))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     cpus = results["machine"]["cpu_count"]
     print(f"\nwrote {RESULTS.relative_to(ROOT)} ({cpus} CPUs, Python {sys.version.split()[0]})")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

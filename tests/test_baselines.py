@@ -1,11 +1,11 @@
-"""aeutils.baselines: PCA reconstruction at a given code size."""
+"""aeutils.baselines: PCA reconstruction at a given code size, and chapter 1's autoencoder as a baseline."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from aeutils import mse, pca_reconstruct
+from aeutils import mse, pca_reconstruct, seed_everything, vanilla_autoencoder
 
 
 @pytest.fixture
@@ -78,3 +78,50 @@ def test_pca_rejects_bad_images(argument, bad_pixels):
     arrays[argument] = bad_pixels.value
     with bad_pixels.raises(argument):
         pca_reconstruct(**arrays, code_size=2)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# vanilla_autoencoder: chapter 1's model and recipe, as a baseline
+# --------------------------------------------------------------------------------------------------------------
+
+
+def test_vanilla_autoencoder_is_chapter_ones_model_and_learns(small_images):
+    seed_everything(0)
+    x_train, x_test = (x.reshape(len(x), 16) for x in small_images)
+    model, history = vanilla_autoencoder(x_train, code_size=3, epochs=4, validation_data=x_test)
+    assert [layer.name for layer in model.layers[1:]] == ["code", "reconstruction"]
+    assert model.get_layer("code").units == 3 and model.get_layer("code").activation.__name__ == "relu"
+    assert model.output_shape == (None, 16) and model.count_params() == 16 * 3 + 3 + 3 * 16 + 16
+    assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 4
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_vanilla_autoencoder_repeats_under_the_same_seed(small_images):
+    x_train = small_images[0].reshape(-1, 16)
+    runs = []
+    for _ in range(2):
+        seed_everything(7)
+        runs.append(vanilla_autoencoder(x_train, code_size=2, epochs=2)[1].history["loss"])
+    assert runs[0] == runs[1]
+
+
+def test_vanilla_autoencoder_needs_flat_images(small_images):
+    with pytest.raises(ValueError, match=r"x_train has shape \(50, 4, 4\); pass flat images"):
+        vanilla_autoencoder(small_images[0], code_size=2)
+
+
+def test_vanilla_autoencoder_needs_matching_validation_images(small_images):
+    with pytest.raises(ValueError, match=r"validation_data has images of shape \(4, 4\), x_train \(16,\)"):
+        vanilla_autoencoder(small_images[0].reshape(-1, 16), code_size=2, validation_data=small_images[1])
+
+
+def test_vanilla_autoencoder_rejects_bad_images(bad_pixels):
+    with bad_pixels.raises("x_train"):
+        vanilla_autoencoder(bad_pixels.value, code_size=2)
+
+
+@pytest.mark.parametrize("argument", ["code_size", "epochs"])
+def test_vanilla_autoencoder_rejects_bad_counts(small_images, bad_count, argument):
+    kwargs = {"code_size": 2, "epochs": 1, argument: bad_count.value}
+    with bad_count.raises(argument):
+        vanilla_autoencoder(small_images[0].reshape(-1, 16), **kwargs)
