@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 
@@ -55,3 +57,10 @@ def positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
+
+
+def non_empty_mapping(value: object, name: str, example: str) -> Mapping:
+    """Return ``value`` if it is a non-empty dict-like mapping; ``example`` shows the reader what to pass."""
+    if not isinstance(value, Mapping) or not value:
+        raise TypeError(f"{name} must be a non-empty dict such as {example}.")
+    return value

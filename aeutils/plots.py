@@ -11,7 +11,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from aeutils._checks import as_image_array, positive_int
+from aeutils._checks import as_image_array, non_empty_mapping, positive_int
 
 
 def _finish(fig: plt.Figure) -> plt.Figure:
@@ -43,8 +43,7 @@ def plot_image_grid(
     washed out (values outside the range, as PCA produces, saturate); ``value_range=None`` scales each image
     on its own, for codes and filters.
     """
-    if not isinstance(rows, Mapping) or not rows:
-        raise TypeError("rows must be a non-empty dict such as {'original': x, 'reconstruction': r}.")
+    non_empty_mapping(rows, "rows", "{'original': x, 'reconstruction': r}")
     n = positive_int(n, "n")
     grids = {title: _as_square_images(images, f"rows[{title!r}]") for title, images in rows.items()}
     short = {title: len(images) for title, images in grids.items() if len(images) < n}
@@ -67,8 +66,7 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log
     Pass ``{"name": model.fit(...).history}``; each history needs a ``loss`` list, ``val_loss`` is drawn
     when present.
     """
-    if not isinstance(histories, Mapping) or not histories:
-        raise TypeError("histories must be a non-empty dict such as {'vanilla': history.history}.")
+    non_empty_mapping(histories, "histories", "{'vanilla': history.history}")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for i, (name, history) in enumerate(histories.items()):
         if "loss" not in history or not len(history["loss"]):
@@ -98,8 +96,7 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log
 
 def plot_code_histogram(codes: Mapping[str, np.ndarray], bins: int = 50) -> plt.Figure:
     """Histogram of code activations (all units pooled) for one or more models, keyed by model name."""
-    if not isinstance(codes, Mapping) or not codes:
-        raise TypeError("codes must be a non-empty dict such as {'vanilla': encoder.predict(x)}.")
+    non_empty_mapping(codes, "codes", "{'vanilla': encoder.predict(x)}")
     bins = positive_int(bins, "bins")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for name, values in codes.items():
