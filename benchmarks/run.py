@@ -1,7 +1,8 @@
 """Run every chapter notebook fresh, one at a time, and record what it costs and what it reaches.
 
 For each notebook: wall time of the whole run (kernel start included), the kernel's peak resident memory, and
-the values the chapter glues (its key metrics). Writes benchmarks/results.json and prints a table.
+the values the chapter glues (its key metrics). Writes benchmarks/results.json, and benchmarks/results.md (the
+table the book's reproducibility page includes), and prints the table.
 Run it with `make bench` (every notebook) or `make bench NOTEBOOKS=notebooks/01-vanilla.ipynb` (updates that
 entry only); the numbers are reported in the book, never enforced by a test.
 """
@@ -22,6 +23,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
+TABLE = ROOT / "benchmarks" / "results.md"
 PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "matplotlib", "jupyter-book")
 
 # Appended to each notebook copy: the kernel reports its own peak resident set size (Linux: KiB, macOS: bytes).
@@ -70,6 +72,27 @@ def machine() -> dict[str, object]:
     }
 
 
+def markdown_table(results: dict) -> str:
+    """The benchmark as a Markdown table, for the book (generated: never edit benchmarks/results.md by hand)."""
+    m = results["machine"]
+    lines = [
+        "| chapter | run time (s) | peak memory (MB) | held-out MSE | PCA MSE |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, entry in results["notebooks"].items():
+        metrics = entry["metrics"]
+        lines.append(
+            f"| {name} | {entry['seconds']} | {entry['peak_rss_mb']} | "
+            f"{metrics.get('test_mse', '')} | {metrics.get('pca_mse', '')} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Measured by `make bench` on {m['cpu_count']} CPUs ({m['processor']}), Python {m['python']}, "
+        f"TensorFlow {m['tensorflow']}, Keras {m['keras']}."
+    )
+    return "\n".join(lines) + "\n"
+
+
 def main(paths: list[str]) -> None:
     notebooks = [Path(p).resolve() for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     previous = json.loads(RESULTS.read_text())["notebooks"] if RESULTS.exists() else {}
@@ -83,6 +106,7 @@ def main(paths: list[str]) -> None:
         print(f"{path.stem:<28}{entry['seconds']:>9}{entry['peak_rss_mb']:>9}  {metrics}", flush=True)
     results["notebooks"] = dict(sorted(results["notebooks"].items()))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    TABLE.write_text(markdown_table(results))
     cpus = results["machine"]["cpu_count"]
     print(f"\nwrote {RESULTS.relative_to(ROOT)} ({cpus} CPUs, Python {sys.version.split()[0]})")
 
