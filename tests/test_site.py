@@ -54,16 +54,16 @@ def _chapters() -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 
 
-def _unavailable(reason: str):
+def _unavailable(reason: str, fix: str):
     if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: CI must run the browser check of the site (.ci/run installs Chromium)")
-    pytest.skip(f"{reason}; to run the browser check of the site, install it: `{INSTALL}` (Debian/Ubuntu, as root)")
+        pytest.fail(f"{reason}: CI must run the browser check of the site ({fix})")
+    pytest.skip(f"{reason}; to run the browser check of the site: {fix}")
 
 
 def _find(variable: str, *names: str) -> str | None:
-    if os.environ.get(variable):
-        return os.environ[variable]
-    return next((path for name in names if (path := shutil.which(name))), None)
+    """The program named by the environment variable, else the first of `names` on the PATH."""
+    candidates = [os.environ[variable]] if os.environ.get(variable) else names
+    return next((path for name in candidates if (path := shutil.which(name))), None)
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +72,14 @@ def browser(tmp_path_factory):
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        _unavailable("Selenium is not installed (`make test` installs requirements.txt)")
+        _unavailable("Selenium is not installed", "`make test` installs it from requirements.txt")
     chromium = _find("CHROMIUM", "chromium", "chromium-browser", "google-chrome")
     chromedriver = _find("CHROMEDRIVER", "chromedriver")
     if not chromium or not chromedriver:
-        _unavailable("Chromium or its chromedriver is not installed (or named by $CHROMIUM / $CHROMEDRIVER)")
+        _unavailable(
+            "Chromium or its chromedriver is not installed (or $CHROMIUM / $CHROMEDRIVER name no program)",
+            f"`{INSTALL}` (Debian/Ubuntu, as root; .ci/run does it when CI=true)",
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for argument in (
