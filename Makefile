@@ -8,7 +8,7 @@ READY  := $(VENV)/.installed
 NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book test execute bench lab clean
+.PHONY: book book-singlehtml test execute bench lab clean
 
 $(READY): requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ $(READY): requirements.txt pyproject.toml
 book: $(READY)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-## test: unit tests, nbval over every notebook and a warning-free book build
+## book-singlehtml: the whole book on one print-friendly HTML page, _build/singlehtml/index.html
+book-singlehtml: $(READY)
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
+
+## test: unit tests, nbval over every notebook, warning-free book builds and the browser check of the site
 test: $(READY)
 	$(BIN)/python -m pytest tests notebooks $(NBVAL)
 

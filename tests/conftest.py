@@ -1,4 +1,4 @@
-"""Shared fixtures for the unit tests of aeutils.
+"""Shared fixtures for the unit tests of aeutils, and the book built once for the tests of the book and the site.
 
 Matplotlib is switched to its non-interactive Agg backend here, before anything imports pyplot (aeutils.plots
 does, when aeutils is imported). Every test runs without network access and with the book's environment
@@ -11,6 +11,8 @@ import gzip
 import hashlib
 import re
 import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -257,3 +259,45 @@ def rng() -> np.random.Generator:
 def digits(rng) -> np.ndarray:
     """Six random 28 x 28 'digits' with pixels in [0, 1], float32."""
     return rng.random((6, IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The book, built once per test session (tests/test_book.py checks the build, tests/test_site.py the site)
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookBuild:
+    """The outcome of `jupyter-book build . -W -n --keep-going` into a temporary folder."""
+
+    returncode: int
+    log: str
+    html: Path
+
+    def require_success(self) -> Path:
+        """The HTML folder, or fail the calling test if the build failed or warned."""
+        if self.returncode != 0:
+            pytest.fail(f"the book build failed or warned (see test_book.py):\n{self.log[-6000:]}")
+        return self.html
+
+
+def build_book(output: Path, *options: str) -> BookBuild:
+    """Build the book from the committed notebook outputs into `output`/_build, warnings as errors."""
+    root = Path(__file__).resolve().parents[1]
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    command = [str(jupyter_book), "build", str(root), "--path-output", str(output), "-W", "-n", "--keep-going"]
+    result = subprocess.run([*command, *options], capture_output=True, text=True)
+    builder = options[options.index("--builder") + 1] if "--builder" in options else "html"
+    return BookBuild(result.returncode, result.stdout + result.stderr, output / "_build" / builder)
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> BookBuild:
+    """The HTML book, built once per session (building is the slow part of the book's tests)."""
+    return build_book(tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="session")
+def built_single_page(tmp_path_factory) -> BookBuild:
+    """The book on one print-friendly page (`make book-singlehtml`), built once per session: html/index.html."""
+    return build_book(tmp_path_factory.mktemp("single-page"), "--builder", "singlehtml")

@@ -1,7 +1,7 @@
-"""The book builds warning-free from the committed notebook outputs, with every chapter in it."""
+"""The book builds warning-free from the committed notebook outputs, with every chapter in it, as HTML and as
+the print-friendly single page of `make book-singlehtml`."""
 
-import subprocess
-import sys
+import html
 from pathlib import Path
 
 import yaml
@@ -25,17 +25,32 @@ def test_every_notebook_and_page_is_in_the_table_of_contents():
     assert listed - on_disk == set(), "_toc.yml lists files that do not exist"
 
 
-def test_book_builds_without_warnings(tmp_path):
-    jupyter_book = Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "--path-output", str(tmp_path), "-W", "-n", "--keep-going"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, f"the book build failed or warned:\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
-    html = tmp_path / "_build" / "html"
+def test_book_builds_without_warnings(built_book):
+    assert built_book.returncode == 0, f"the book build failed or warned:\n{built_book.log[-6000:]}"
+    html = built_book.html
     assert (html / "index.html").is_file()
     for page in _toc_files():
         assert (html / f"{page}.html").is_file(), f"{page} was not rendered"
     chapter = (html / "notebooks" / "01-vanilla.html").read_text()
     assert "<img" in chapter, "the chapter page shows no figures: are the notebook outputs committed?"
+
+
+def test_single_page_build_is_warning_free_and_holds_every_chapter(built_single_page):
+    build = built_single_page
+    assert build.returncode == 0, f"make book-singlehtml failed or warned:\n{build.log[-6000:]}"
+    page = (build.html / "index.html").read_text()
+    chapters = [ROOT / f"{f}.ipynb" for f in _toc_files() if f.startswith("notebooks/")]
+    for chapter in chapters:
+        title = _notebook_title(chapter)
+        assert html.escape(title, quote=False) in page, f"the single page lacks the chapter {title!r}"
+    figures = sum(chapter.read_text().count('"image/png"') for chapter in chapters)
+    assert page.count("<img") >= figures, "the single page lacks some of the chapters' figures"
+
+
+def _notebook_title(path: Path) -> str:
+    import nbformat
+
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    raise AssertionError(f"{path.name} has no '# title' markdown cell")

@@ -1,0 +1,80 @@
+"""Two fixes to the HTML that Sphinx 7.4 writes for this book; tests/test_site.py catches each in a browser.
+
+1. Each script once per page. Sphinx 7.4 records an inline script that an extension adds once the builder is
+   running (``app.add_js_file(None, body=...)``) twice, once named ``None`` and once ``''``, and writes both.
+   sphinx-thebe's ``const THEBE_JS_URL = ...`` is such a script, so every page logged "Uncaught SyntaxError:
+   Identifier 'THEBE_JS_URL' has already been declared". The second copy is dropped before a page is written.
+2. The single-page build at the root. The singlehtml builder links every asset (styles, scripts, MathJax, images)
+   relative to the output's root, but writes the page to the root document's path, ``book/intro.html``, where
+   those links are broken: the page came out unstyled and without maths. It is written to ``index.html`` instead
+   (which also replaces the bare redirect that would otherwise be there), and links into it become ``#anchor``.
+   The theme also loads ``searchindex.js`` on every page, which this builder does not write (it has no search:
+   on one page, the browser's find is the search), so that request is removed from the page.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+
+def _script_key(script: Any) -> tuple:
+    filename = getattr(script, "filename", script)
+    attributes = getattr(script, "attributes", {})
+    return (str(filename or ""), getattr(script, "priority", None), tuple(sorted(attributes.items())))
+
+
+def keep_first_copy_of_each_script(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple] = set()
+    unique = []
+    for script in scripts:
+        if (key := _script_key(script)) not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique  # in place: the template renders this very list
+
+
+def single_page_at_the_root(app: Sphinx) -> None:
+    builder = app.builder
+    if builder.name != "singlehtml":
+        return
+    root_page = app.config.root_doc
+    page_link = root_page + builder.out_suffix + "#"
+    get_outfilename, fix_refuris = builder.get_outfilename, builder.fix_refuris
+
+    def outfilename(pagename: str) -> str:
+        return os.path.join(builder.outdir, "index.html") if pagename == root_page else get_outfilename(pagename)
+
+    def in_page_links(tree: nodes.Node) -> None:
+        fix_refuris(tree)
+        for reference in tree.findall(nodes.reference):
+            if reference.get("refuri", "").startswith(page_link):
+                reference["refuri"] = reference["refuri"][len(page_link) - 1 :]
+
+    builder.get_outfilename = outfilename
+    builder.fix_refuris = in_page_links
+
+
+SEARCH_INDEX_SCRIPT = '<script src="searchindex.js"></script>\n'
+
+
+def no_search_index_on_the_single_page(app: Sphinx, exception: Exception | None) -> None:
+    page = os.path.join(app.outdir, "index.html")
+    if exception is None and app.builder.name == "singlehtml" and os.path.isfile(page):
+        with open(page, encoding="utf-8") as file:
+            html = file.read()
+        with open(page, "w", encoding="utf-8") as file:
+            file.write(html.replace(SEARCH_INDEX_SCRIPT, "", 1))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", keep_first_copy_of_each_script, priority=900)  # after every other extension
+    app.connect("builder-inited", single_page_at_the_root)
+    app.connect("build-finished", no_search_index_on_the_single_page)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
