@@ -19,7 +19,15 @@ from aeutils.data import (  # noqa: E402
     load_mnist,
     read_idx,
 )
-from aeutils.metrics import mse, mse_per_image, psnr, psnr_per_image, ssim  # noqa: E402
+from aeutils.metrics import (  # noqa: E402
+    CodeSparsity,
+    code_sparsity,
+    mse,
+    mse_per_image,
+    psnr,
+    psnr_per_image,
+    ssim,
+)
 from aeutils.plots import (  # noqa: E402
     plot_code_histogram,
     plot_image_grid,
@@ -29,12 +37,14 @@ from aeutils.shapes import ShapeMismatchError, check_output_matches_input, shape
 from aeutils.training import TrainingLog, seed_everything  # noqa: E402
 
 __all__ = [
+    "CodeSparsity",
     "DataError",
     "ShapeMismatchError",
     "TrainingLog",
     "as_channels",
     "as_flat",
     "check_output_matches_input",
+    "code_sparsity",
     "load_mnist",
     "mse",
     "mse_per_image",

@@ -1,10 +1,12 @@
-"""Reconstruction quality: mean squared error, PSNR and SSIM, per image and averaged.
+"""Reconstruction quality (mean squared error, PSNR and SSIM, per image and averaged) and code sparsity.
 
-Every function takes the reference images first (values in [0, 1]) and the reconstructions second (same
-shape, finite; they may stray outside [0, 1], as PCA's do).
+Every reconstruction metric takes the reference images first (values in [0, 1]) and the reconstructions second
+(same shape, finite; they may stray outside [0, 1], as PCA's do). :func:`code_sparsity` takes a batch of codes.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
@@ -58,3 +60,47 @@ def ssim(x: np.ndarray, reconstruction: np.ndarray, side: int = 28) -> float:
     a = tf.constant(x.reshape(shape), tf.float32)
     b = tf.constant(np.clip(reconstruction, 0.0, 1.0).reshape(shape), tf.float32)
     return float(tf.reduce_mean(tf.image.ssim(a, b, max_val=1.0)))
+
+
+@dataclass(frozen=True)
+class CodeSparsity:
+    """How sparse a batch of codes is; the fields are described in :func:`code_sparsity`."""
+
+    fraction_zero: float
+    fraction_near_zero: float
+    mean_activation: float
+    dead_units: int
+    units: int
+
+
+def code_sparsity(codes: np.ndarray, near_zero: float = 0.05) -> CodeSparsity:
+    """Measure how sparse a batch of codes is: one row per input, one column per code unit.
+
+    Codes of any shape ``(n, ...)`` (a convolutional code, say) are flattened to ``(n, units)`` first.
+    Returns a :class:`CodeSparsity` with
+
+    - ``fraction_zero``: the share of all code values that are exactly zero (what a ReLU switches off);
+    - ``fraction_near_zero``: the share whose magnitude is at most ``near_zero`` times the largest magnitude
+      *of the same unit* on these inputs. The threshold is relative per unit because an activity penalty can
+      shrink a unit's values while the decoder scales its weights up: a code that is merely smaller is not
+      sparser. Exact zeros always count; every value of a dead unit counts;
+    - ``mean_activation``: the mean magnitude of the code values, ``mean(|h|)`` (the plain mean for ReLU codes);
+    - ``dead_units``: how many units are exactly zero for every input in the batch;
+    - ``units``: how many units the code has.
+    """
+    codes = as_image_array(codes, "codes", unit_range=False)
+    if isinstance(near_zero, bool) or not isinstance(near_zero, (int, float, np.integer, np.floating)):
+        raise TypeError(f"near_zero must be a number, got {near_zero!r} of type {type(near_zero).__name__}.")
+    if not 0.0 <= near_zero < 1.0:
+        raise ValueError(
+            f"near_zero must be in [0, 1), a fraction of each unit's largest value (e.g. 0.05), got {near_zero}."
+        )
+    magnitudes = np.abs(codes.reshape(len(codes), -1).astype(np.float64))
+    largest = magnitudes.max(axis=0)
+    return CodeSparsity(
+        fraction_zero=float(np.mean(magnitudes == 0)),
+        fraction_near_zero=float(np.mean(magnitudes <= near_zero * largest)),
+        mean_activation=float(magnitudes.mean()),
+        dead_units=int(np.sum(largest == 0)),
+        units=int(magnitudes.shape[1]),
+    )

@@ -1,4 +1,4 @@
-"""aeutils.metrics: MSE, PSNR and SSIM against values worked out by hand."""
+"""aeutils.metrics: MSE, PSNR, SSIM and code sparsity against values worked out by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from aeutils import mse, mse_per_image, psnr, psnr_per_image, ssim
+from aeutils import CodeSparsity, code_sparsity, mse, mse_per_image, psnr, psnr_per_image, ssim
 
 # Two 4-pixel images. Image 0 misses one pixel by 0.5: MSE 0.25 / 4 = 0.0625, PSNR 10 log10(16) = 12.0412 dB.
 # Image 1 is off by 0.1 everywhere, once outside [0, 1] (allowed for reconstructions): MSE 0.01, PSNR 20 dB.
@@ -128,3 +128,95 @@ def test_ssim_rejects_bad_sides(bad_count):
     images = np.zeros((2, 784), np.float32)
     with bad_count.raises("side"):
         ssim(images, images, side=bad_count.value)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# code_sparsity
+# --------------------------------------------------------------------------------------------------------------
+
+# Four inputs, three units. Unit 0 peaks at 4.0, so its values up to 0.2 (5 %) are near zero: 0.0 and 0.1.
+# Unit 1 peaks at 1.0: only its exact zero is near zero (0.5 and 0.06 are above 0.05). Unit 2 is dead.
+CODES = np.array(
+    [
+        [4.0, 0.0, 0.0],
+        [0.1, 1.0, 0.0],
+        [0.0, 0.5, 0.0],
+        [2.0, 0.06, 0.0],
+    ],
+    dtype=np.float32,
+)
+
+
+def test_code_sparsity_by_hand():
+    sparsity = code_sparsity(CODES)
+    assert isinstance(sparsity, CodeSparsity)
+    assert sparsity.fraction_zero == pytest.approx(6 / 12)  # one in unit 0, one in unit 1, four in unit 2
+    assert sparsity.fraction_near_zero == pytest.approx(7 / 12)  # the zeros and unit 0's 0.1
+    assert sparsity.mean_activation == pytest.approx((4.0 + 0.1 + 2.0 + 1.0 + 0.5 + 0.06) / 12)
+    assert sparsity.dead_units == 1
+    assert sparsity.units == 3
+    assert isinstance(sparsity.fraction_zero, float) and isinstance(sparsity.dead_units, int)
+
+
+def test_code_sparsity_threshold_is_relative_to_each_unit():
+    # Shrinking one unit (as an activity penalty can, with the decoder scaling up) changes no sparsity count.
+    scaled = CODES * np.array([0.01, 100.0, 1.0], dtype=np.float32)
+    before, after = code_sparsity(CODES), code_sparsity(scaled)
+    assert after.fraction_near_zero == pytest.approx(before.fraction_near_zero)
+    assert after.fraction_zero == before.fraction_zero and after.dead_units == before.dead_units
+    assert after.mean_activation != pytest.approx(before.mean_activation)  # the mean, by contrast, moves
+
+
+def test_code_sparsity_near_zero_threshold_can_be_chosen():
+    assert code_sparsity(CODES, near_zero=0.0).fraction_near_zero == pytest.approx(6 / 12)  # exact zeros only
+    assert code_sparsity(CODES, near_zero=0.1).fraction_near_zero == pytest.approx(8 / 12)  # adds unit 1's 0.06
+    assert code_sparsity(CODES, near_zero=0.6).fraction_near_zero == pytest.approx(10 / 12)  # and 2.0 and 0.5
+
+
+def test_code_sparsity_of_an_all_zero_code():
+    sparsity = code_sparsity(np.zeros((5, 8), np.float32))
+    assert (sparsity.fraction_zero, sparsity.fraction_near_zero, sparsity.mean_activation) == (1.0, 1.0, 0.0)
+    assert sparsity.dead_units == sparsity.units == 8
+
+
+def test_code_sparsity_of_a_dense_code():
+    sparsity = code_sparsity(np.full((5, 8), 0.3, np.float32))
+    assert (sparsity.fraction_zero, sparsity.fraction_near_zero, sparsity.dead_units) == (0.0, 0.0, 0)
+    assert sparsity.mean_activation == pytest.approx(0.3)
+
+
+def test_code_sparsity_uses_magnitudes_for_signed_codes():
+    sparsity = code_sparsity(-CODES)
+    assert sparsity == code_sparsity(CODES)
+
+
+def test_code_sparsity_flattens_convolutional_codes(rng):
+    codes = np.maximum(rng.normal(size=(6, 4, 4, 2)), 0).astype(np.float32)
+    assert code_sparsity(codes) == code_sparsity(codes.reshape(6, -1))
+    assert code_sparsity(codes).units == 32
+
+
+def test_code_sparsity_accepts_tensors_and_float64():
+    assert code_sparsity(tf.constant(CODES)) == code_sparsity(CODES)
+    assert code_sparsity(CODES.astype(np.float64)) == code_sparsity(CODES)
+
+
+def test_code_sparsity_rejects_bad_codes(bad_values):
+    with bad_values.raises("codes"):
+        code_sparsity(bad_values.value)
+
+
+def test_code_sparsity_accepts_codes_outside_the_pixel_range(out_of_range):
+    assert code_sparsity(out_of_range.value).units == 28 * 28
+
+
+@pytest.mark.parametrize("near_zero", [-0.1, 1.0, 2.5, float("nan")], ids=["negative", "one", "above-one", "nan"])
+def test_code_sparsity_rejects_thresholds_outside_zero_to_one(near_zero):
+    with pytest.raises(ValueError, match=r"^near_zero must be in \[0, 1\), a fraction of each unit's largest value"):
+        code_sparsity(CODES, near_zero=near_zero)
+
+
+@pytest.mark.parametrize("near_zero", ["0.05", None, True], ids=["string", "none", "bool"])
+def test_code_sparsity_rejects_thresholds_that_are_not_numbers(near_zero):
+    with pytest.raises(TypeError, match=r"^near_zero must be a number, got"):
+        code_sparsity(CODES, near_zero=near_zero)
