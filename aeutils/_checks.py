@@ -55,3 +55,17 @@ def positive_int(value: object, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
+
+
+def nonnegative_float(value: object, name: str, *, maximum: float | None = None) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0 (and <= ``maximum`` if given); bools are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}.")
+    if value < 0:
+        raise ValueError(f"{name} must be at least 0, got {value}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}.")
+    return value
