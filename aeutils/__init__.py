@@ -11,7 +11,7 @@ from aeutils._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-from aeutils.baselines import pca_reconstruct, vanilla_autoencoder  # noqa: E402
+from aeutils.baselines import gaussian_blur, median_filter, pca_reconstruct, vanilla_autoencoder  # noqa: E402
 from aeutils.data import (  # noqa: E402
     DataError,
     as_channels,
@@ -28,6 +28,7 @@ from aeutils.metrics import (  # noqa: E402
     psnr_per_image,
     ssim,
 )
+from aeutils.noise import add_gaussian_noise, add_salt_and_pepper, mask_pixels  # noqa: E402
 from aeutils.plots import (  # noqa: E402
     plot_code_histogram,
     plot_image_grid,
@@ -41,11 +42,16 @@ __all__ = [
     "DataError",
     "ShapeMismatchError",
     "TrainingLog",
+    "add_gaussian_noise",
+    "add_salt_and_pepper",
     "as_channels",
     "as_flat",
     "check_output_matches_input",
     "code_sparsity",
+    "gaussian_blur",
     "load_mnist",
+    "mask_pixels",
+    "median_filter",
     "mse",
     "mse_per_image",
     "pca_reconstruct",

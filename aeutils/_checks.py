@@ -64,3 +64,17 @@ def non_empty_mapping(value: object, name: str, example: str) -> Mapping:
     if not isinstance(value, Mapping) or not value:
         raise TypeError(f"{name} must be a non-empty dict such as {example}.")
     return value
+
+
+def nonnegative_float(value: object, name: str, *, maximum: float | None = None) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0 (and <= ``maximum`` if given); bools are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r} of type {type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}.")
+    if value < 0:
+        raise ValueError(f"{name} must be at least 0, got {value}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}.")
+    return value

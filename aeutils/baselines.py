@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from scipy import ndimage
 from sklearn.decomposition import PCA
 
-from aeutils._checks import as_image_array, positive_int
+from aeutils._checks import as_image_array, nonnegative_float, positive_int
 
 
 def pca_reconstruct(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> np.ndarray:
@@ -66,3 +67,39 @@ def vanilla_autoencoder(
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss="binary_crossentropy")
     history = model.fit(x_train, x_train, epochs=epochs, batch_size=128, validation_data=validation, verbose=0)
     return model, history
+
+
+def _spatial_images(x: object, name: str) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Check a batch of 2-D images, (n, h, w) or (n, h, w, 1); return it and the axes a filter may act on."""
+    x = as_image_array(x, name)
+    if x.ndim == 3:
+        return x, (0, 1, 1)
+    if x.ndim == 4 and x.shape[-1] == 1:
+        return x, (0, 1, 1, 0)
+    raise ValueError(
+        f"{name} has shape {x.shape}; a filter needs a batch of 2-D images, (n, height, width) or "
+        "(n, height, width, 1). Reshape flat images first, e.g. x.reshape(len(x), 28, 28)."
+    )
+
+
+def median_filter(x: np.ndarray, size: int = 3) -> np.ndarray:
+    """Replace each pixel by the median of its ``size`` x ``size`` neighbourhood, image by image.
+
+    The classical remedy for impulse noise (salt-and-pepper); edges are handled by reflection. ``x`` holds
+    images with pixels in [0, 1], shaped (n, h, w) or (n, h, w, 1); the result has the same shape and dtype.
+    """
+    x, axes = _spatial_images(x, "x")
+    size = positive_int(size, "size")
+    return ndimage.median_filter(x, size=tuple(size if axis else 1 for axis in axes), mode="reflect")
+
+
+def gaussian_blur(x: np.ndarray, sigma: float = 1.0) -> np.ndarray:
+    """Blur each image with a Gaussian kernel of standard deviation ``sigma`` pixels (0 leaves it unchanged).
+
+    The classical remedy for Gaussian noise: it averages the noise away, and the strokes' edges with it. ``x``
+    holds images with pixels in [0, 1], shaped (n, h, w) or (n, h, w, 1); the result has the same shape and
+    dtype. Edges are handled by reflection.
+    """
+    x, axes = _spatial_images(x, "x")
+    sigma = nonnegative_float(sigma, "sigma")
+    return ndimage.gaussian_filter(x, sigma=tuple(sigma * axis for axis in axes), mode="reflect")

@@ -1,11 +1,11 @@
-"""aeutils.baselines: PCA reconstruction at a given code size, and chapter 1's autoencoder as a baseline."""
+"""aeutils.baselines: PCA at a given code size, chapter 1's autoencoder, and the classical image filters."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from aeutils import mse, pca_reconstruct, seed_everything, vanilla_autoencoder
+from aeutils import gaussian_blur, median_filter, mse, pca_reconstruct, seed_everything, vanilla_autoencoder
 
 
 @pytest.fixture
@@ -125,3 +125,89 @@ def test_vanilla_autoencoder_rejects_bad_counts(small_images, bad_count, argumen
     kwargs = {"code_size": 2, "epochs": 1, argument: bad_count.value}
     with bad_count.raises(argument):
         vanilla_autoencoder(small_images[0].reshape(-1, 16), **kwargs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Classical filters: median and Gaussian blur, image by image
+# --------------------------------------------------------------------------------------------------------------
+
+FILTERS = {"median": (median_filter, "size", 3), "gaussian blur": (gaussian_blur, "sigma", 1.0)}
+
+
+@pytest.fixture(params=list(FILTERS.values()), ids=list(FILTERS))
+def image_filter(request):
+    """(function, name of its width argument, a typical width)."""
+    return request.param
+
+
+def test_filters_keep_shape_and_dtype_in_both_image_layouts(image_filter, digits):
+    function, name, width = image_filter
+    filtered = function(digits, **{name: width})
+    assert filtered.shape == digits.shape and filtered.dtype == digits.dtype
+    channels = function(digits[..., None], **{name: width})
+    assert channels.shape == (*digits.shape, 1)
+    np.testing.assert_array_equal(channels[..., 0], filtered)
+
+
+def test_filters_leave_constant_images_alone(image_filter):
+    function, name, width = image_filter
+    images = np.full((3, 28, 28), 0.25, np.float32)
+    np.testing.assert_allclose(function(images, **{name: width}), images, atol=1e-6)
+
+
+def test_filters_act_on_each_image_alone(image_filter):
+    function, name, width = image_filter
+    images = np.stack([np.ones((28, 28)), np.zeros((28, 28)), np.ones((28, 28))]).astype(np.float32)
+    np.testing.assert_allclose(function(images, **{name: width}), images, atol=1e-6)  # nothing bleeds across
+
+
+def test_filters_of_width_one_or_zero_change_nothing(digits):
+    np.testing.assert_array_equal(median_filter(digits, size=1), digits)
+    np.testing.assert_allclose(gaussian_blur(digits, sigma=0.0), digits, atol=1e-7)
+
+
+def test_median_filter_removes_an_isolated_white_pixel_and_keeps_a_thick_stroke():
+    images = np.zeros((1, 28, 28), np.float32)
+    images[0, 5, 5] = 1.0  # salt
+    images[0, 10:20, 12:16] = 1.0  # a stroke four pixels wide
+    filtered = median_filter(images, size=3)
+    assert filtered[0, 5, 5] == 0.0
+    np.testing.assert_array_equal(filtered[0, 11:19, 13:15], 1.0)
+
+
+def test_gaussian_blur_spreads_an_impulse_and_keeps_its_mass():
+    images = np.zeros((1, 28, 28), np.float64)
+    images[0, 14, 14] = 1.0
+    narrow, wide = gaussian_blur(images, sigma=1.0), gaussian_blur(images, sigma=2.0)
+    assert narrow.sum() == pytest.approx(1.0, abs=1e-6) and wide.sum() == pytest.approx(1.0, abs=1e-6)
+    assert 0 < wide[0, 14, 14] < narrow[0, 14, 14] < 1
+    assert narrow[0, 14, 15] == pytest.approx(narrow[0, 15, 14])  # isotropic
+
+
+@pytest.mark.parametrize("shape", [(2, 784), (2, 28, 28, 3), (2, 1, 28, 28, 1)], ids=["flat", "rgb", "5-d"])
+def test_filters_reject_batches_that_are_not_2d_images(image_filter, shape):
+    function, _, _ = image_filter
+    phrase = rf"^x has shape \({shape[0]}, .*a filter needs a batch of 2-D images.*x\.reshape\(len\(x\), 28, 28\)"
+    with pytest.raises(ValueError, match=phrase):
+        function(np.zeros(shape, np.float32))
+
+
+def test_filters_reject_bad_images(image_filter, bad_pixels):
+    function, _, _ = image_filter
+    with bad_pixels.raises("x"):
+        function(bad_pixels.value)
+
+
+def test_median_filter_rejects_bad_sizes(digits, bad_count):
+    with bad_count.raises("size"):
+        median_filter(digits, size=bad_count.value)
+
+
+@pytest.mark.parametrize(
+    "sigma, error, phrase",
+    [(-1.0, ValueError, r"at least 0, got -1\.0"), (float("nan"), ValueError, "finite"), (True, TypeError, "bool")],
+    ids=["negative", "nan", "bool"],
+)
+def test_gaussian_blur_rejects_bad_sigmas(digits, sigma, error, phrase):
+    with pytest.raises(error, match=rf"^sigma .*{phrase}"):
+        gaussian_blur(digits, sigma=sigma)
