@@ -25,7 +25,12 @@ from aeutils.plots import (  # noqa: E402
     plot_image_grid,
     plot_learning_curves,
 )
-from aeutils.shapes import ShapeMismatchError, check_output_matches_input, shape_trace  # noqa: E402
+from aeutils.shapes import (  # noqa: E402
+    ShapeMismatchError,
+    check_output_matches_input,
+    downsampled_sizes,
+    shape_trace,
+)
 from aeutils.training import TrainingLog, seed_everything  # noqa: E402
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "as_channels",
     "as_flat",
     "check_output_matches_input",
+    "downsampled_sizes",
     "load_mnist",
     "mse",
     "mse_per_image",
