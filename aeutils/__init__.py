@@ -34,7 +34,12 @@ from aeutils.plots import (  # noqa: E402
     plot_image_grid,
     plot_learning_curves,
 )
-from aeutils.shapes import ShapeMismatchError, check_output_matches_input, shape_trace  # noqa: E402
+from aeutils.shapes import (  # noqa: E402
+    ShapeMismatchError,
+    check_output_matches_input,
+    downsampled_sizes,
+    shape_trace,
+)
 from aeutils.training import TrainingLog, seed_everything  # noqa: E402
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "check_output_matches_input",
     "code_sparsity",
     "gaussian_blur",
+    "downsampled_sizes",
     "load_mnist",
     "mask_pixels",
     "median_filter",

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import keras
 
+from aeutils._checks import positive_int
+
 
 class ShapeMismatchError(ValueError):
     """An autoencoder's output shape differs from its input shape."""
@@ -119,3 +121,30 @@ def check_output_matches_input(model: keras.Model) -> ShapeTrace:
         "strides, a Cropping2D or a 'valid' convolution so that its sizes retrace the encoder's; print "
         "aeutils.shape_trace(model) to see every layer."
     )
+
+
+def downsampled_sizes(side: int, levels: int, *, factor: int = 2, padding: str = "same") -> tuple[int, ...]:
+    """The side lengths that ``levels`` downsamplings by ``factor`` produce from an input of side ``side``.
+
+    Returns ``(side, s1, ..., s_levels)``: the sizes an encoder passes through, which its decoder has to retrace
+    in reverse. With ``padding="same"`` (``MaxPooling2D(factor, padding="same")`` or ``Conv2D(..., strides=factor,
+    padding="same")``, any kernel size) each level rounds *up*, ``ceil(n / factor)``: ``downsampled_sizes(28, 3)``
+    is ``(28, 14, 7, 4)``. With ``padding="valid"`` (pooling whose window equals its stride, the Keras default)
+    each level rounds *down*, ``floor(n / factor)``, and the odd pixel is dropped.
+    """
+    side = positive_int(side, "side")
+    levels = positive_int(levels, "levels")
+    factor = positive_int(factor, "factor", minimum=2)
+    if padding not in ("same", "valid"):
+        raise ValueError(f"padding must be 'same' or 'valid' (as in Keras layers), got {padding!r}.")
+    sizes = [side]
+    for _ in range(levels):
+        n = sizes[-1]
+        sizes.append(-(-n // factor) if padding == "same" else n // factor)
+    if sizes[-1] == 0:
+        path = " -> ".join(str(n) for n in sizes)
+        raise ValueError(
+            f"side {side} vanishes after {levels} 'valid' downsamplings by {factor} (sizes {path}); use fewer "
+            "levels, a larger input or padding='same'."
+        )
+    return tuple(sizes)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from aeutils import ShapeMismatchError, check_output_matches_input, shape_trace
+from aeutils import ShapeMismatchError, check_output_matches_input, downsampled_sizes, shape_trace
 
 # --------------------------------------------------------------------------------------------------------------
 # Models, with explicit layer names so that the expected names do not depend on what was built before
@@ -255,3 +255,76 @@ def test_check_names_layers_inside_sub_models():
 
 def test_shape_mismatch_error_is_a_value_error():
     assert issubclass(ShapeMismatchError, ValueError)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# downsampled_sizes
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("side", "levels", "padding", "expected"),
+    [
+        (28, 3, "same", (28, 14, 7, 4)),
+        (28, 3, "valid", (28, 14, 7, 3)),
+        (32, 3, "same", (32, 16, 8, 4)),
+        (27, 2, "same", (27, 14, 7)),
+        (27, 2, "valid", (27, 13, 6)),
+        (1, 2, "same", (1, 1, 1)),
+    ],
+)
+def test_downsampled_sizes_round_up_for_same_and_down_for_valid(side, levels, padding, expected):
+    assert downsampled_sizes(side, levels, padding=padding) == expected
+
+
+def test_downsampled_sizes_with_another_factor():
+    assert downsampled_sizes(28, 2, factor=3) == (28, 10, 4)
+    assert downsampled_sizes(28, 2, factor=3, padding="valid") == (28, 9, 3)
+
+
+def _downsampling_stack(side: int, levels: int, padding: str, kind: str) -> keras.Model:
+    inputs = keras.Input(shape=(side, side, 1))
+    x = inputs
+    for i in range(levels):
+        if kind == "pool":
+            x = layers.MaxPooling2D(2, padding=padding, name=f"pool_{i}")(x)
+        else:
+            x = layers.Conv2D(2, 5, strides=2, padding=padding, name=f"conv_{i}")(x)
+    return keras.Model(inputs, x)
+
+
+@pytest.mark.parametrize("side", [28, 27, 32, 36, 50])
+@pytest.mark.parametrize(
+    ("padding", "kind"), [("same", "pool"), ("same", "conv"), ("valid", "pool")], ids=["pool", "strided-conv", "valid"]
+)
+def test_downsampled_sizes_agree_with_keras_layers(side, padding, kind):
+    trace = shape_trace(_downsampling_stack(side, 3, padding, kind))
+    assert tuple(row.shape[0] for row in trace) == downsampled_sizes(side, 3, padding=padding)
+
+
+@pytest.mark.parametrize("argument", ["side", "levels"])
+def test_downsampled_sizes_rejects_bad_counts(argument, bad_count):
+    arguments = {"side": 28, "levels": 3, argument: bad_count.value}
+    with bad_count.raises(argument):
+        downsampled_sizes(**arguments)
+
+
+def test_downsampled_sizes_needs_a_factor_of_at_least_two():
+    with pytest.raises(ValueError, match=r"^factor must be at least 2, got 1\."):
+        downsampled_sizes(28, 3, factor=1)
+
+
+@pytest.mark.parametrize("padding", ["SAME", "full", None])
+def test_downsampled_sizes_rejects_unknown_padding(padding):
+    phrase = rf"^padding must be 'same' or 'valid' \(as in Keras layers\), got {padding!r}\."
+    with pytest.raises(ValueError, match=phrase):
+        downsampled_sizes(28, 3, padding=padding)
+
+
+def test_downsampled_sizes_says_when_valid_padding_makes_the_image_vanish():
+    phrase = (
+        r"^side 5 vanishes after 3 'valid' downsamplings by 2 \(sizes 5 -> 2 -> 1 -> 0\); use fewer levels, "
+        r"a larger input or padding='same'\."
+    )
+    with pytest.raises(ValueError, match=phrase):
+        downsampled_sizes(5, 3, padding="valid")
