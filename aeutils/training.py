@@ -53,7 +53,7 @@ class TrainingLog(keras.callbacks.Callback):
             return
         width = len(str(self._epochs))
         values = "  ".join(f"{name} {value:.{self.digits}f}" for name, value in sorted((logs or {}).items()))
-        print(f"epoch {done:>{width}}/{self._epochs}  {values}")
+        print(f"epoch {done:>{width}}/{self._epochs}  {values}", flush=True)
 
     def on_train_end(self, logs=None):
         self.seconds = time.perf_counter() - self._start
