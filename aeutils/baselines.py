@@ -14,6 +14,10 @@ def pca_reconstruct(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> 
 
     This is the linear autoencoder's optimum at the same code size: the baseline a non-linear model must beat.
     The result has the shape of ``x_test`` and is not clipped (a linear map can leave [0, 1]).
+
+    With more images than pixels (the book's case) the components come from the eigenvectors of the pixel
+    covariance, computed in float64: the same subspace as a full SVD of the images, several times faster on a
+    CPU. With fewer images than pixels a full SVD is used.
     """
     x_train = as_image_array(x_train, "x_train")
     x_test = as_image_array(x_test, "x_test")
@@ -29,8 +33,9 @@ def pca_reconstruct(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> 
             f"code_size {code_size} exceeds what PCA can fit on {len(x_train)} images of {n_features} pixels "
             f"(at most {min(len(x_train), n_features)} components)."
         )
-    pca = PCA(n_components=code_size, svd_solver="full").fit(x_train.reshape(len(x_train), -1))
-    codes = pca.transform(x_test.reshape(len(x_test), -1))
+    solver = "covariance_eigh" if len(x_train) >= n_features else "full"
+    pca = PCA(n_components=code_size, svd_solver=solver).fit(x_train.reshape(len(x_train), -1).astype(np.float64))
+    codes = pca.transform(x_test.reshape(len(x_test), -1).astype(np.float64))
     return pca.inverse_transform(codes).astype(np.float32).reshape(x_test.shape)
 
 

@@ -53,6 +53,23 @@ def test_pca_reconstructions_are_not_clipped():
     np.testing.assert_allclose(reconstruction, [[-0.2, 0.6]], atol=1e-6)
 
 
+@pytest.mark.parametrize("n_train", [50, 10], ids=["more-images-than-pixels", "fewer-images-than-pixels"])
+def test_pca_matches_a_full_svd_of_the_centred_training_images(rng, n_train):
+    # Both solvers (covariance eigenvectors for tall data, a full SVD for wide data) give the same projection.
+    x_train = rng.random((n_train, 16), dtype=np.float32)
+    x_test = rng.random((5, 16), dtype=np.float32)
+    mean = x_train.astype(np.float64).mean(axis=0)
+    components = np.linalg.svd(x_train - mean, full_matrices=False)[2][:4]
+    expected = (x_test - mean) @ components.T @ components + mean
+    np.testing.assert_allclose(pca_reconstruct(x_train, x_test, code_size=4), expected, atol=1e-5)
+
+
+def test_pca_with_as_many_components_as_images_reconstructs_the_training_images(rng):
+    # 10 centred images span at most 9 directions, so 9 components give them back exactly (full-SVD path).
+    x_train = rng.random((10, 16), dtype=np.float32)
+    np.testing.assert_allclose(pca_reconstruct(x_train, x_train, code_size=9), x_train, atol=1e-5)
+
+
 @pytest.mark.parametrize("code_size, n_train, limit", [(11, 10, 10), (17, 50, 16)], ids=["images", "pixels"])
 def test_pca_rejects_a_code_larger_than_pca_can_fit(rng, code_size, n_train, limit):
     x_train = rng.random((n_train, 16), dtype=np.float32)
