@@ -23,6 +23,7 @@ from aeutils.metrics import mse, mse_per_image, psnr, psnr_per_image, ssim  # no
 from aeutils.plots import (  # noqa: E402
     plot_code_histogram,
     plot_image_grid,
+    plot_latent_2d,
     plot_learning_curves,
 )
 from aeutils.shapes import ShapeMismatchError, check_output_matches_input, shape_trace  # noqa: E402
@@ -41,6 +42,7 @@ __all__ = [
     "pca_reconstruct",
     "plot_code_histogram",
     "plot_image_grid",
+    "plot_latent_2d",
     "plot_learning_curves",
     "psnr",
     "psnr_per_image",
