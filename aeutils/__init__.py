@@ -11,7 +11,7 @@ from aeutils._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-from aeutils.baselines import pca_reconstruct, vanilla_autoencoder  # noqa: E402
+from aeutils.baselines import pca_mse_by_code_size, pca_reconstruct, vanilla_autoencoder  # noqa: E402
 from aeutils.data import (  # noqa: E402
     DataError,
     as_channels,
@@ -39,6 +39,7 @@ __all__ = [
     "load_mnist",
     "mse",
     "mse_per_image",
+    "pca_mse_by_code_size",
     "pca_reconstruct",
     "plot_code_histogram",
     "plot_image_grid",
