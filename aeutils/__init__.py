@@ -11,7 +11,13 @@ from aeutils._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-from aeutils.baselines import gaussian_blur, median_filter, pca_reconstruct, vanilla_autoencoder  # noqa: E402
+from aeutils.baselines import (  # noqa: E402
+    gaussian_blur,
+    median_filter,
+    pca_mse_by_code_size,
+    pca_reconstruct,
+    vanilla_autoencoder,
+)
 from aeutils.data import (  # noqa: E402
     DataError,
     as_channels,
@@ -32,6 +38,7 @@ from aeutils.noise import add_gaussian_noise, add_salt_and_pepper, mask_pixels  
 from aeutils.plots import (  # noqa: E402
     plot_code_histogram,
     plot_image_grid,
+    plot_latent_2d,
     plot_learning_curves,
 )
 from aeutils.shapes import (  # noqa: E402
@@ -60,9 +67,11 @@ __all__ = [
     "median_filter",
     "mse",
     "mse_per_image",
+    "pca_mse_by_code_size",
     "pca_reconstruct",
     "plot_code_histogram",
     "plot_image_grid",
+    "plot_latent_2d",
     "plot_learning_curves",
     "psnr",
     "psnr_per_image",

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import keras
 import numpy as np
 from scipy import ndimage
 from sklearn.decomposition import PCA
 
 from aeutils._checks import as_image_array, nonnegative_float, positive_int
+
+
+def _fitted_pca(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> PCA:
+    """Check the arguments shared by the PCA baselines and fit ``code_size`` components on ``x_train``."""
+    if x_train.shape[1:] != x_test.shape[1:]:
+        raise ValueError(
+            f"x_train images have shape {x_train.shape[1:]} but x_test images {x_test.shape[1:]}; "
+            "pass both in the same layout."
+        )
+    n_features = int(np.prod(x_train.shape[1:]))
+    if code_size > min(len(x_train), n_features):
+        raise ValueError(
+            f"code_size {code_size} exceeds what PCA can fit on {len(x_train)} images of {n_features} pixels "
+            f"(at most {min(len(x_train), n_features)} components)."
+        )
+    solver = "covariance_eigh" if len(x_train) >= n_features else "full"
+    return PCA(n_components=code_size, svd_solver=solver).fit(x_train.reshape(len(x_train), -1).astype(np.float64))
 
 
 def pca_reconstruct(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> np.ndarray:
@@ -22,22 +41,32 @@ def pca_reconstruct(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> 
     """
     x_train = as_image_array(x_train, "x_train")
     x_test = as_image_array(x_test, "x_test")
-    if x_train.shape[1:] != x_test.shape[1:]:
-        raise ValueError(
-            f"x_train images have shape {x_train.shape[1:]} but x_test images {x_test.shape[1:]}; "
-            "pass both in the same layout."
-        )
     code_size = positive_int(code_size, "code_size")
-    n_features = int(np.prod(x_train.shape[1:]))
-    if code_size > min(len(x_train), n_features):
-        raise ValueError(
-            f"code_size {code_size} exceeds what PCA can fit on {len(x_train)} images of {n_features} pixels "
-            f"(at most {min(len(x_train), n_features)} components)."
-        )
-    solver = "covariance_eigh" if len(x_train) >= n_features else "full"
-    pca = PCA(n_components=code_size, svd_solver=solver).fit(x_train.reshape(len(x_train), -1).astype(np.float64))
+    pca = _fitted_pca(x_train, x_test, code_size)
     codes = pca.transform(x_test.reshape(len(x_test), -1).astype(np.float64))
     return pca.inverse_transform(codes).astype(np.float32).reshape(x_test.shape)
+
+
+def pca_mse_by_code_size(x_train: np.ndarray, x_test: np.ndarray, code_sizes: Sequence[int]) -> dict[int, float]:
+    """Held-out per-pixel MSE of PCA at each of ``code_sizes``, from a single fit: for sweeps over the code size.
+
+    Principal components are nested (the first k of a larger fit are the k-component fit), so one fit with the
+    largest size serves every size. Each value equals ``aeutils.mse(x_test, pca_reconstruct(x_train, x_test, k))``;
+    the dict keeps the order of ``code_sizes``.
+    """
+    x_train = as_image_array(x_train, "x_train")
+    x_test = as_image_array(x_test, "x_test")
+    if isinstance(code_sizes, (str, bytes)) or not isinstance(code_sizes, Sequence) or not code_sizes:
+        raise TypeError(f"code_sizes must be a non-empty sequence of integers such as (2, 8, 32), got {code_sizes!r}.")
+    sizes = [positive_int(k, f"code_sizes[{i}]") for i, k in enumerate(code_sizes)]
+    pca = _fitted_pca(x_train, x_test, max(sizes))
+    flat = x_test.reshape(len(x_test), -1).astype(np.float64)
+    codes = pca.transform(flat)
+    errors = {}
+    for k in sizes:
+        reconstruction = codes[:, :k] @ pca.components_[:k] + pca.mean_
+        errors[k] = float(((flat - reconstruction) ** 2).mean())
+    return errors
 
 
 def vanilla_autoencoder(

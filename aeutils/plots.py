@@ -1,4 +1,4 @@
-"""The book's figures: image grids, learning curves and code histograms, in one consistent style.
+"""The book's figures: image grids, learning curves, code histograms and 2-D latent maps, in one consistent style.
 
 Each function returns its figure already closed in pyplot, so a notebook cell that ends with the call shows the
 figure exactly once, as the cell's value (pyplot's own display of open figures would show it a second time).
@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 from aeutils._checks import as_image_array, non_empty_mapping, positive_int
 
@@ -107,3 +108,53 @@ def plot_code_histogram(codes: Mapping[str, np.ndarray], bins: int = 50) -> plt.
     ax.set_yscale("log")
     ax.legend(fontsize="small")
     return _finish(fig)
+
+
+def plot_latent_2d(codes: np.ndarray | Mapping[str, np.ndarray], labels: np.ndarray) -> plt.Figure:
+    """Scatter two-dimensional codes, one point per image, coloured by the image's label.
+
+    Pass one ``(n, 2)`` array (e.g. ``encoder.predict(x_test)``), or a dict of them keyed by model name to draw
+    the same images side by side, one panel per model. ``labels`` holds the ``n`` integer labels (the digits);
+    they only colour the points, at most 10 distinct values, one colour each, in one shared legend. Points are
+    drawn in the order given, so no class is systematically painted over the others.
+    """
+    if isinstance(codes, Mapping) and not codes:
+        raise TypeError("codes must be an (n, 2) array or a non-empty dict such as {'linear code': codes}.")
+    panels = dict(codes) if isinstance(codes, Mapping) else {"": codes}
+    if not isinstance(labels, np.ndarray):
+        raise TypeError(f"labels must be a NumPy array of integers, got {type(labels).__name__}.")
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"labels has shape {labels.shape} and dtype {labels.dtype}; expected one integer label per image, "
+            "shape (n,), such as the y_test of aeutils.load_mnist()."
+        )
+    classes = np.unique(labels)
+    if len(classes) > 10:
+        raise ValueError(f"labels has {len(classes)} distinct values; colouring distinguishes at most 10.")
+    for title, values in panels.items():
+        name = f"codes[{title!r}]" if title else "codes"
+        values = as_image_array(values, name, unit_range=False)
+        if values.ndim != 2 or values.shape[1] != 2:
+            raise ValueError(
+                f"{name} has shape {values.shape}; a 2-D latent map needs codes of shape (n, 2): "
+                "train a model with a 2-unit code, or reduce the codes to two dimensions first."
+            )
+        if len(values) != len(labels):
+            raise ValueError(f"{name} holds {len(values)} codes but labels holds {len(labels)}; pass one per image.")
+        panels[title] = values
+    palette = plt.get_cmap("tab10").colors
+    colors = np.asarray(palette)[np.searchsorted(classes, labels)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels) + 0.8, 4.0), squeeze=False)
+    for ax, (title, values) in zip(axes[0], panels.items(), strict=True):
+        ax.scatter(values[:, 0], values[:, 1], c=colors, s=4, alpha=0.6, linewidths=0)
+        ax.set_xlabel("code unit 1")
+        ax.set_ylabel("code unit 2")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    handles = [
+        Line2D([], [], marker="o", linestyle="", color=palette[i], label=str(label)) for i, label in enumerate(classes)
+    ]
+    fig.legend(handles=handles, loc="center right", title="label", fontsize="small")
+    fig.tight_layout(pad=0.3, rect=(0, 0, 1 - 0.8 / fig.get_figwidth(), 1))
+    plt.close(fig)
+    return fig

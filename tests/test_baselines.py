@@ -1,11 +1,19 @@
-"""aeutils.baselines: PCA at a given code size, chapter 1's autoencoder, and the classical image filters."""
+"""aeutils.baselines: PCA at a given code size and over code sizes, chapter 1's autoencoder, and classical filters."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from aeutils import gaussian_blur, median_filter, mse, pca_reconstruct, seed_everything, vanilla_autoencoder
+from aeutils import (
+    gaussian_blur,
+    median_filter,
+    mse,
+    pca_mse_by_code_size,
+    pca_reconstruct,
+    seed_everything,
+    vanilla_autoencoder,
+)
 
 
 @pytest.fixture
@@ -95,6 +103,59 @@ def test_pca_rejects_bad_images(argument, bad_pixels):
     arrays[argument] = bad_pixels.value
     with bad_pixels.raises(argument):
         pca_reconstruct(**arrays, code_size=2)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# pca_mse_by_code_size
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_train", [50, 10], ids=["more-images-than-pixels", "fewer-images-than-pixels"])
+def test_pca_mse_by_code_size_matches_one_pca_reconstruct_per_size(rng, n_train):
+    x_train = rng.random((n_train, 4, 4), dtype=np.float32)
+    x_test = rng.random((7, 4, 4), dtype=np.float32)
+    errors = pca_mse_by_code_size(x_train, x_test, [8, 1, 3])
+    assert list(errors) == [8, 1, 3]  # the order asked for
+    for k, error in errors.items():
+        assert isinstance(error, float)
+        assert error == pytest.approx(mse(x_test, pca_reconstruct(x_train, x_test, k)), rel=1e-6)  # float32 output
+
+
+def test_pca_mse_by_code_size_falls_as_the_code_grows(small_images):
+    errors = list(pca_mse_by_code_size(*small_images, range(1, 17)).values())
+    assert all(later <= earlier for earlier, later in zip(errors, errors[1:], strict=False)), errors
+    assert errors[-1] == pytest.approx(0.0, abs=1e-10)  # all 16 components reconstruct exactly
+
+
+@pytest.mark.parametrize(
+    "code_sizes", [[], (), "8", 8, None], ids=["empty-list", "empty-tuple", "string", "int", "none"]
+)
+def test_pca_mse_by_code_size_needs_a_sequence_of_sizes(small_images, code_sizes):
+    with pytest.raises(TypeError, match=r"^code_sizes must be a non-empty sequence of integers such as \(2, 8, 32\)"):
+        pca_mse_by_code_size(*small_images, code_sizes)
+
+
+def test_pca_mse_by_code_size_rejects_bad_sizes(small_images, bad_count):
+    with bad_count.raises("code_sizes[1]"):
+        pca_mse_by_code_size(*small_images, [2, bad_count.value])
+
+
+def test_pca_mse_by_code_size_rejects_a_size_larger_than_pca_can_fit(small_images):
+    with pytest.raises(ValueError, match=r"code_size 17 exceeds what PCA can fit on 50 images of 16 pixels"):
+        pca_mse_by_code_size(*small_images, [2, 17])
+
+
+def test_pca_mse_by_code_size_rejects_mismatched_layouts():
+    with pytest.raises(ValueError, match=r"x_train images have shape \(784,\) but x_test images \(28, 28\)"):
+        pca_mse_by_code_size(np.zeros((5, 784), np.float32), np.zeros((2, 28, 28), np.float32), [2])
+
+
+@pytest.mark.parametrize("argument", ["x_train", "x_test"])
+def test_pca_mse_by_code_size_rejects_bad_images(argument, bad_pixels):
+    arrays = {"x_train": np.full((4, 28, 28), 0.5, np.float32), "x_test": np.full((2, 28, 28), 0.5, np.float32)}
+    arrays[argument] = bad_pixels.value
+    with bad_pixels.raises(argument):
+        pca_mse_by_code_size(**arrays, code_sizes=[2])
 
 
 # --------------------------------------------------------------------------------------------------------------

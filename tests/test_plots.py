@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from aeutils import plot_code_histogram, plot_image_grid, plot_learning_curves
+from aeutils import plot_code_histogram, plot_image_grid, plot_latent_2d, plot_learning_curves
 
 
 def test_tests_draw_without_a_display():
@@ -200,6 +200,95 @@ def test_figures_come_back_closed_so_a_notebook_shows_them_once(rng, digits):
         plot_image_grid({"original": digits}, n=3),
         plot_learning_curves(HISTORIES),
         plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}),
+        plot_latent_2d(rng.normal(size=(5, 2)), np.arange(5)),
     ]
     open_figures = set(plt.get_fignums())
     assert all(fig.number not in open_figures for fig in figures)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# plot_latent_2d
+# --------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def codes_2d(rng) -> np.ndarray:
+    return rng.normal(size=(30, 2)).astype(np.float32)
+
+
+@pytest.fixture
+def labels_30() -> np.ndarray:
+    return np.arange(30, dtype=np.int64) % 10
+
+
+def test_latent_2d_draws_every_code_in_the_colour_of_its_label(codes_2d, labels_30):
+    fig = plot_latent_2d(codes_2d, labels_30)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    (points,) = ax.collections
+    np.testing.assert_array_equal(points.get_offsets(), codes_2d)  # in the order given, none left out
+    palette = plt.get_cmap("tab10").colors
+    np.testing.assert_allclose(points.get_facecolors()[:, :3], np.asarray(palette)[labels_30])
+    assert ax.get_xlabel() == "code unit 1" and ax.get_ylabel() == "code unit 2"
+    legend = fig.legends[0]
+    assert [text.get_text() for text in legend.get_texts()] == [str(d) for d in range(10)]
+
+
+def test_latent_2d_colours_the_labels_present_in_order(codes_2d):
+    labels = np.array([7, 3] * 15)
+    fig = plot_latent_2d(codes_2d, labels)
+    assert [text.get_text() for text in fig.legends[0].get_texts()] == ["3", "7"]
+    colors = fig.axes[0].collections[0].get_facecolors()[:, :3]
+    palette = np.asarray(plt.get_cmap("tab10").colors)
+    np.testing.assert_allclose(colors[0], palette[1])  # a 7: the second label present
+    np.testing.assert_allclose(colors[1], palette[0])
+
+
+def test_latent_2d_draws_one_titled_panel_per_model(codes_2d, labels_30):
+    fig = plot_latent_2d({"linear code": codes_2d, "ReLU code": np.abs(codes_2d)}, labels_30)
+    assert [ax.get_title() for ax in fig.axes] == ["linear code", "ReLU code"]
+    np.testing.assert_array_equal(fig.axes[1].collections[0].get_offsets(), np.abs(codes_2d))
+    assert len(fig.legends) == 1  # one legend shared by the panels
+
+
+@pytest.mark.parametrize("codes", [{}, []], ids=["empty-dict", "empty-list"])
+def test_latent_2d_needs_codes(codes, labels_30):
+    with pytest.raises((TypeError, ValueError), match=r"^codes "):
+        plot_latent_2d(codes, labels_30)
+
+
+def test_latent_2d_rejects_bad_codes(bad_values):
+    with bad_values.raises("codes"):
+        plot_latent_2d(bad_values.value, np.zeros(2, np.int64))
+
+
+def test_latent_2d_rejects_bad_codes_in_a_dict(codes_2d, labels_30, bad_values):
+    with bad_values.raises("codes['ReLU code']"):
+        plot_latent_2d({"linear code": codes_2d, "ReLU code": bad_values.value}, labels_30)
+
+
+@pytest.mark.parametrize("shape", [(30, 3), (30, 1), (30, 2, 1)], ids=["three-units", "one-unit", "3d"])
+def test_latent_2d_needs_two_code_units(rng, labels_30, shape):
+    phrase = r"^codes has shape .*; a 2-D latent map needs codes of shape \(n, 2\)"
+    with pytest.raises(ValueError, match=phrase):
+        plot_latent_2d(rng.normal(size=shape).astype(np.float32), labels_30)
+
+
+def test_latent_2d_needs_one_label_per_code(codes_2d, labels_30):
+    with pytest.raises(ValueError, match=r"^codes\['linear'\] holds 30 codes but labels holds 29; pass one per image"):
+        plot_latent_2d({"linear": codes_2d}, labels_30[:29])
+
+
+@pytest.mark.parametrize(
+    "labels, error, phrase",
+    [
+        ([0, 1] * 15, TypeError, r"labels must be a NumPy array of integers, got list"),
+        (np.zeros(30, np.float32), ValueError, r"labels has shape \(30,\) and dtype float32; expected one integer"),
+        (np.zeros((30, 1), np.int64), ValueError, r"labels has shape \(30, 1\) and dtype int64"),
+        (np.arange(30), ValueError, r"labels has 30 distinct values; colouring distinguishes at most 10"),
+    ],
+    ids=["list", "floats", "2d", "too-many-classes"],
+)
+def test_latent_2d_rejects_bad_labels(codes_2d, labels, error, phrase):
+    with pytest.raises(error, match=phrase):
+        plot_latent_2d(codes_2d, labels)
