@@ -340,7 +340,10 @@ def test_search_finds_the_chapters(browser, site):
     chapters = _chapters()
     browser.get(f"{base}search.html?q=autoencoder")
     results = "return [...document.querySelectorAll('#search-results ul.search li a')].map(a => a.href)"
-    found = WebDriverWait(browser, 30).until(lambda driver: driver.execute_script(results))
+    # Sphinx lists the results a few at a time and announces "Search finished" once it has shown them all.
+    summary = "return document.querySelector('#search-results p.search-summary')?.textContent || ''"
+    WebDriverWait(browser, 30).until(lambda driver: "finished" in driver.execute_script(summary).lower())
+    found = browser.execute_script(results)
     for chapter in chapters:
         assert any(f"/{chapter}.html" in url for url in found), f"searching 'autoencoder' does not find {chapter}"
 
