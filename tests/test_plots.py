@@ -58,13 +58,6 @@ def test_image_grid_has_the_default_of_ten_images(rng):
     assert len(plot_image_grid({"original": rng.random((12, 4, 4))}).axes) == 10
 
 
-@pytest.mark.parametrize("rows", [[np.zeros((2, 28, 28))], {}, None], ids=["list", "empty-dict", "none"])
-def test_image_grid_needs_a_non_empty_dict(rows):
-    phrase = r"rows must be a non-empty dict such as \{'original': x, 'reconstruction': r\}"
-    with pytest.raises(TypeError, match=phrase):
-        plot_image_grid(rows)
-
-
 def test_image_grid_rejects_bad_n(digits, bad_count):
     with bad_count.raises("n"):
         plot_image_grid({"original": digits}, n=bad_count.value)
@@ -132,13 +125,6 @@ def test_learning_curves_can_use_a_linear_scale():
     assert plot_learning_curves(HISTORIES, log_scale=False).axes[0].get_yscale() == "linear"
 
 
-@pytest.mark.parametrize("histories", [[{"loss": [1.0]}], {}, "history"], ids=["list", "empty-dict", "string"])
-def test_learning_curves_need_a_non_empty_dict(histories):
-    phrase = r"histories must be a non-empty dict such as \{'vanilla': history\.history\}"
-    with pytest.raises(TypeError, match=phrase):
-        plot_learning_curves(histories)
-
-
 @pytest.mark.parametrize("history", [{"val_loss": [0.1]}, {"loss": []}], ids=["no-loss", "empty-loss"])
 def test_learning_curves_need_loss_values(history):
     with pytest.raises(ValueError, match=r"history 'broken' has no 'loss' values; pass model\.fit\(\.\.\.\)\.history"):
@@ -176,13 +162,6 @@ def test_code_histogram_pools_every_unit_of_each_model(rng):
 
 def test_code_histogram_has_fifty_bins_by_default(rng):
     assert len(plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}).axes[0].patches) == 50
-
-
-@pytest.mark.parametrize("codes", [[np.zeros((2, 2))], {}, np.zeros((2, 2))], ids=["list", "empty-dict", "array"])
-def test_code_histogram_needs_a_non_empty_dict(codes):
-    phrase = r"codes must be a non-empty dict such as \{'vanilla': encoder\.predict\(x\)\}"
-    with pytest.raises(TypeError, match=phrase):
-        plot_code_histogram(codes)
 
 
 def test_code_histogram_rejects_bad_bins(rng, bad_count):
@@ -292,3 +271,23 @@ def test_latent_2d_needs_one_label_per_code(codes_2d, labels_30):
 def test_latent_2d_rejects_bad_labels(codes_2d, labels, error, phrase):
     with pytest.raises(error, match=phrase):
         plot_latent_2d(codes_2d, labels)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Every plot that takes a dict of runs refuses anything else, with an example of what to pass
+# --------------------------------------------------------------------------------------------------------------
+
+DICT_ARGUMENTS = [
+    (plot_image_grid, r"rows must be a non-empty dict such as \{'original': x, 'reconstruction': r\}"),
+    (plot_learning_curves, r"histories must be a non-empty dict such as \{'vanilla': history\.history\}"),
+    (plot_code_histogram, r"codes must be a non-empty dict such as \{'vanilla': encoder\.predict\(x\)\}"),
+]
+
+
+@pytest.mark.parametrize("plot, phrase", DICT_ARGUMENTS, ids=[plot.__name__ for plot, _ in DICT_ARGUMENTS])
+@pytest.mark.parametrize(
+    "value", [[np.zeros((2, 28, 28))], {}, None, np.zeros((2, 2))], ids=["list", "empty", "none", "array"]
+)
+def test_plots_need_a_non_empty_dict(plot, phrase, value):
+    with pytest.raises(TypeError, match=phrase):
+        plot(value)
