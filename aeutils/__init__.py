@@ -25,6 +25,7 @@ from aeutils.data import (  # noqa: E402
     load_mnist,
     read_idx,
 )
+from aeutils.family import family_autoencoder  # noqa: E402
 from aeutils.metrics import (  # noqa: E402
     CodeSparsity,
     code_sparsity,
@@ -62,6 +63,7 @@ __all__ = [
     "code_sparsity",
     "gaussian_blur",
     "downsampled_sizes",
+    "family_autoencoder",
     "load_mnist",
     "mask_pixels",
     "median_filter",
