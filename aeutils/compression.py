@@ -221,7 +221,9 @@ def jpeg_round_trip(images: np.ndarray, quality: int) -> JpegResult:
         )
     quality = positive_int(quality, "quality")
     if quality > 95:
-        raise ValueError(f"quality must be from 1 to 95 (Pillow's advice: above 95 only grows the file), got {quality}.")
+        raise ValueError(
+            f"quality must be from 1 to 95 (Pillow's advice: above 95 only grows the file), got {quality}."
+        )
     decoded, file_bytes, image_bytes, scan_bytes = [], [], [], []
     for image in squeezed:
         standard = _jpeg(image, quality)

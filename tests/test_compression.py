@@ -56,7 +56,9 @@ def test_values_outside_the_range_are_clipped():
     np.testing.assert_array_equal(levels, [[0, 15]])
 
 
-@pytest.mark.parametrize(("code_size", "bits", "expected"), [(32, 8, 32), (32, 4, 16), (3, 3, 2), (1, 1, 1), (5, 12, 8)])
+@pytest.mark.parametrize(
+    ("code_size", "bits", "expected"), [(32, 8, 32), (32, 4, 16), (3, 3, 2), (1, 1, 1), (5, 12, 8)]
+)
 def test_code_bytes_rounds_up(code_size, bits, expected):
     assert code_bytes(code_size, bits) == expected
 
@@ -100,7 +102,9 @@ def test_bad_codes_and_ranges_are_refused():
         unpack_codes(np.zeros((2, 4), dtype=np.uint8), 3, 8)
 
 
-@pytest.mark.parametrize(("kind", "code_size", "shape"), [("multilayer", 8, (784,)), ("convolutional", 32, (28, 28, 1))])
+@pytest.mark.parametrize(
+    ("kind", "code_size", "shape"), [("multilayer", 8, (784,)), ("convolutional", 32, (28, 28, 1))]
+)
 def test_decoder_from_decodes_as_the_autoencoder_does(kind, code_size, shape):
     seed_everything(0)
     autoencoder, encoder = family_autoencoder(kind, code_size, **({"hidden": 16} if kind == "multilayer" else {}))
