@@ -41,6 +41,7 @@ from aeutils.data import (  # noqa: E402
     read_idx,
 )
 from aeutils.family import family_autoencoder  # noqa: E402
+from aeutils.generative import decode_grid, kl_divergence, latent_grid, plot_manifold  # noqa: E402
 from aeutils.metrics import (  # noqa: E402
     CodeSparsity,
     code_sparsity,
@@ -78,6 +79,7 @@ __all__ = [
     "check_output_matches_input",
     "code_bytes",
     "code_sparsity",
+    "decode_grid",
     "decoder_from",
     "dequantise",
     "downsampled_sizes",
@@ -85,6 +87,8 @@ __all__ = [
     "fit_code_range",
     "gaussian_blur",
     "jpeg_round_trip",
+    "kl_divergence",
+    "latent_grid",
     "load_mnist",
     "mask_pixels",
     "median_filter",
@@ -98,6 +102,7 @@ __all__ = [
     "plot_image_grid",
     "plot_latent_2d",
     "plot_learning_curves",
+    "plot_manifold",
     "psnr",
     "psnr_at_bytes",
     "psnr_per_image",
