@@ -115,4 +115,5 @@ def test_every_chapter_cites_a_reference(notebook):
     assert keys, f"{notebook.name} cites no reference: cite its sources with {{cite}}`key` (book/references.bib)"
     bibliography = (ROOT / "book" / "references.bib").read_text()
     for key in {k.strip() for group in keys for k in group.split(",")}:
-        assert re.search(rf"@\w+\{{{re.escape(key)},", bibliography), f"{notebook.name} cites {key!r}, not in references.bib"
+        cited = re.search(rf"@\w+\{{{re.escape(key)},", bibliography)
+        assert cited, f"{notebook.name} cites {key!r}, which book/references.bib does not hold"

@@ -163,8 +163,7 @@ Promise.all([
   done({
     images: images.length,
     broken: images.filter(img => !img.complete || img.naturalWidth === 0).map(img => img.currentSrc || img.src),
-    no_alt: images.filter(img => !(img.getAttribute("alt") || "").trim() && !img.closest(".navbar-brand, .sidebar-brand"))
-      .map(img => img.currentSrc || img.src),
+    no_alt: images.filter(img => !(img.getAttribute("alt") || "").trim()).map(img => img.currentSrc || img.src),
     formulas: formulas.length,
     typeset: formulas.filter(f => f.querySelector("mjx-container")).length,
     math_errors: document.querySelectorAll("mjx-merror").length,
