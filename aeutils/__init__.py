@@ -26,6 +26,7 @@ from aeutils.data import (  # noqa: E402
     read_idx,
 )
 from aeutils.family import family_autoencoder  # noqa: E402
+from aeutils.generative import decode_grid, kl_divergence, latent_grid, plot_manifold  # noqa: E402
 from aeutils.metrics import (  # noqa: E402
     CodeSparsity,
     code_sparsity,
@@ -69,10 +70,13 @@ __all__ = [
     "balanced_subset",
     "check_output_matches_input",
     "code_sparsity",
+    "decode_grid",
     "gaussian_blur",
     "downsampled_sizes",
     "family_autoencoder",
+    "kl_divergence",
     "knn_accuracy",
+    "latent_grid",
     "load_mnist",
     "mask_pixels",
     "median_filter",
@@ -85,6 +89,7 @@ __all__ = [
     "plot_image_grid",
     "plot_latent_2d",
     "plot_learning_curves",
+    "plot_manifold",
     "plot_neighbours",
     "probe_accuracy",
     "psnr",
