@@ -42,6 +42,7 @@ from aeutils.plots import (  # noqa: E402
     plot_latent_2d,
     plot_learning_curves,
 )
+from aeutils.probes import labelled_subset, linear_probe_accuracy  # noqa: E402
 from aeutils.shapes import (  # noqa: E402
     ShapeMismatchError,
     check_output_matches_input,
@@ -62,6 +63,8 @@ __all__ = [
     "check_output_matches_input",
     "code_sparsity",
     "gaussian_blur",
+    "labelled_subset",
+    "linear_probe_accuracy",
     "downsampled_sizes",
     "family_autoencoder",
     "load_mnist",
