@@ -11,6 +11,12 @@ from aeutils._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
+from aeutils.anomaly import (  # noqa: E402
+    AnomalySplit,
+    leave_one_class_out,
+    percentile_threshold,
+    plot_roc_curves,
+)
 from aeutils.baselines import (  # noqa: E402
     gaussian_blur,
     median_filter,
@@ -50,6 +56,7 @@ from aeutils.shapes import (  # noqa: E402
 from aeutils.training import TrainingLog, seed_everything  # noqa: E402
 
 __all__ = [
+    "AnomalySplit",
     "CodeSparsity",
     "DataError",
     "ShapeMismatchError",
@@ -62,6 +69,7 @@ __all__ = [
     "code_sparsity",
     "gaussian_blur",
     "downsampled_sizes",
+    "leave_one_class_out",
     "load_mnist",
     "mask_pixels",
     "median_filter",
@@ -69,10 +77,12 @@ __all__ = [
     "mse_per_image",
     "pca_mse_by_code_size",
     "pca_reconstruct",
+    "percentile_threshold",
     "plot_code_histogram",
     "plot_image_grid",
     "plot_latent_2d",
     "plot_learning_curves",
+    "plot_roc_curves",
     "psnr",
     "psnr_per_image",
     "read_idx",
