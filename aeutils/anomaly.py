@@ -78,8 +78,8 @@ def leave_one_class_out(
     for labels, name in ((y_train, "y_train"), (y_test, "y_test")):
         if not np.any(labels == anomaly_class):
             raise ValueError(
-                f"anomaly_class {anomaly_class} does not occur in {name} (its labels are {np.unique(labels).tolist()}); "
-                "pick one of them."
+                f"anomaly_class {anomaly_class} does not occur in {name} "
+                f"(its labels are {np.unique(labels).tolist()}); pick one of them."
             )
     fraction = nonnegative_float(threshold_fraction, "threshold_fraction", maximum=1.0)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
