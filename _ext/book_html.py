@@ -1,4 +1,6 @@
-"""Two fixes to the HTML that Sphinx 7.4 writes for this book; tests/test_site.py catches each in a browser.
+"""Two fixes to the HTML that Sphinx 7.4 writes for this book, and a figure pasted from another notebook.
+
+tests/test_site.py catches each of the fixes in a browser.
 
 1. Each script once per page. Sphinx 7.4 records an inline script that an extension adds once the builder is
    running (``app.add_js_file(None, body=...)``) twice, once named ``None`` and once ``''``, and writes both.
@@ -10,6 +12,12 @@
    (which also replaces the bare redirect that would otherwise be there), and links into it become ``#anchor``.
    The theme also loads ``searchindex.js`` on every page, which this builder does not write (it has no search:
    on one page, the browser's find is the search), so that request is removed from the page.
+
+3. ``glued-figure``, a directive: a figure whose image is glued in *another* notebook, with alt text and a
+   caption. myst-nb pastes such an image only through its plain ``glue`` directive (``:doc:`` option), which
+   takes neither; this directive wraps the same pending reference in a figure, and once myst-nb has resolved
+   the reference, gives the pasted image its alt text. The notebook must also show the figure it glues
+   (myst-nb copies only the images a page displays into the site).
 """
 
 from __future__ import annotations
@@ -18,7 +26,11 @@ import os
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
+from myst_nb.ext.glue.utils import create_pending_glue_ref
 from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 
 
 def _script_key(script: Any) -> tuple:
@@ -73,7 +85,45 @@ def no_search_index_on_the_single_page(app: Sphinx, exception: Exception | None)
             file.write(html.replace(SEARCH_INDEX_SCRIPT, "", 1))
 
 
+class GluedFigure(SphinxDirective):
+    """A figure whose image is glued under ``key`` in the notebook ``:doc:``; ``:alt:`` is required."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {"doc": directives.unchanged_required, "alt": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        missing = [option for option in ("doc", "alt") if not self.options.get(option)]
+        if missing:
+            raise self.error(f"glued-figure needs the options {', '.join(':' + m + ':' for m in missing)}")
+        reference = create_pending_glue_ref(
+            self.state.document, self.env.docname, self.lineno, self.options["doc"], self.arguments[0]
+        )
+        figure = nodes.figure("", reference, classes=["glued-figure"])
+        figure["glued_alt"] = self.options["alt"]
+        if self.content:
+            parsed = nodes.Element()
+            self.state.nested_parse(self.content, self.content_offset, parsed)
+            figure += nodes.caption("", "", *parsed[0].children)
+        self.set_source_info(figure)
+        return [figure]
+
+
+class AltTextForGluedFigures(SphinxPostTransform):
+    """Give the image myst-nb pasted into a glued-figure its alt text (after myst-nb's own post-transform, 5)."""
+
+    default_priority = 6
+
+    def run(self, **kwargs: Any) -> None:
+        for figure in self.document.findall(nodes.figure):
+            if "glued_alt" in figure:
+                for image in figure.findall(nodes.image):
+                    image["alt"] = figure["glued_alt"]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("glued-figure", GluedFigure)
+    app.add_post_transform(AltTextForGluedFigures)
     app.connect("html-page-context", keep_first_copy_of_each_script, priority=900)  # after every other extension
     app.connect("builder-inited", single_page_at_the_root)
     app.connect("build-finished", no_search_index_on_the_single_page)

@@ -31,6 +31,8 @@ from aeutils.data import (  # noqa: E402
     load_mnist,
     read_idx,
 )
+from aeutils.family import family_autoencoder  # noqa: E402
+from aeutils.generative import decode_grid, kl_divergence, latent_grid, plot_manifold  # noqa: E402
 from aeutils.metrics import (  # noqa: E402
     CodeSparsity,
     code_sparsity,
@@ -67,8 +69,12 @@ __all__ = [
     "as_flat",
     "check_output_matches_input",
     "code_sparsity",
+    "decode_grid",
     "gaussian_blur",
     "downsampled_sizes",
+    "family_autoencoder",
+    "kl_divergence",
+    "latent_grid",
     "leave_one_class_out",
     "load_mnist",
     "mask_pixels",
@@ -82,6 +88,7 @@ __all__ = [
     "plot_image_grid",
     "plot_latent_2d",
     "plot_learning_curves",
+    "plot_manifold",
     "plot_roc_curves",
     "psnr",
     "psnr_per_image",

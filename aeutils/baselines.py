@@ -10,6 +10,7 @@ from scipy import ndimage
 from sklearn.decomposition import PCA
 
 from aeutils._checks import as_image_array, nonnegative_float, positive_int
+from aeutils.family import family_autoencoder
 
 
 def _fitted_pca(x_train: np.ndarray, x_test: np.ndarray, code_size: int) -> PCA:
@@ -93,12 +94,7 @@ def vanilla_autoencoder(
                 "pass both flat."
             )
         validation = (validation_data, validation_data)
-    pixels = x_train.shape[1]
-    inputs = keras.Input(shape=(pixels,))
-    code = keras.layers.Dense(code_size, activation="relu", name="code")(inputs)
-    outputs = keras.layers.Dense(pixels, activation="sigmoid", name="reconstruction")(code)
-    model = keras.Model(inputs, outputs, name=f"vanilla_{code_size}")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003), loss="binary_crossentropy")
+    model, _ = family_autoencoder("vanilla", code_size, pixels=x_train.shape[1])
     history = model.fit(x_train, x_train, epochs=epochs, batch_size=128, validation_data=validation, verbose=0)
     return model, history
 

@@ -145,6 +145,7 @@ class Page:
     launch: dict[str, list[str]] = field(default_factory=dict)
     launch_button_shown: bool = False
     downloads: list[str] = field(default_factory=list)
+    images_without_alt: list[str] = field(default_factory=list)
 
 
 # Run in the page after it loaded: wait for MathJax's first typesetting and for every image, then report.
@@ -162,6 +163,8 @@ Promise.all([
   done({
     images: images.length,
     broken: images.filter(img => !img.complete || img.naturalWidth === 0).map(img => img.currentSrc || img.src),
+    no_alt: images.filter(img => !(img.getAttribute("alt") || "").trim() && !img.closest(".navbar-brand, .sidebar-brand"))
+      .map(img => img.currentSrc || img.src),
     formulas: formulas.length,
     typeset: formulas.filter(f => f.querySelector("mjx-container")).length,
     math_errors: document.querySelectorAll("mjx-merror").length,
@@ -186,7 +189,7 @@ def _visit(driver, base: str, path: str, served: list[tuple[str, int]]) -> Page:
     driver.get(base + path)
     found = driver.execute_async_script(INSPECT)
     assert "error" not in found, f"{path}: inspecting the page failed: {found['error']}"
-    page.images, page.broken_images = found["images"], found["broken"]
+    page.images, page.broken_images, page.images_without_alt = found["images"], found["broken"], found["no_alt"]
     page.formulas, page.typeset, page.math_errors = found["formulas"], found["typeset"], found["math_errors"]
     page.links, page.ids, page.downloads = found["links"], set(found["ids"]), found["downloads"]
     page.launch = {"binder": found["binder"], "colab": found["colab"]}
@@ -280,6 +283,14 @@ def test_every_image_loads(pages):
     chapters = _chapters()
     for chapter in chapters:
         assert pages[f"{chapter}.html"].images > 0, f"{chapter} shows no figures"
+
+
+def test_every_image_has_alt_text(pages):
+    missing = {path: page.images_without_alt for path, page in pages.items() if page.images_without_alt}
+    assert missing == {}, (
+        "images without alt text (give a notebook figure cell the metadata mystnb: image: alt:, a page's figure "
+        f"the :alt: option): {json.dumps(missing, indent=1)}"
+    )
 
 
 def test_every_formula_is_typeset_by_mathjax(pages):

@@ -1,0 +1,118 @@
+"""The prose pages quote numbers only through glue, cite their sources, and every figure has alt text.
+
+A measured number typed into a page would silently go stale when a chapter is re-executed; these checks make
+sure every such number is pasted from the notebook that computed it (myst-nb glue), that each glue reference
+names a value its notebook really glues, and that readers of screen readers get a description of each figure.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "book").glob("*.md"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+GLUE_TEXT = re.compile(r"\{glue:text\}`(?P<doc>[^`:]+\.ipynb)::(?P<key>\w+):(?P<format>[^`]+)`")
+GLUED_FIGURE = re.compile(r"```\{glued-figure\} (?P<key>\w+)\n:doc: (?P<doc>\S+\.ipynb)\n(?P<options>(?::\w+:.*\n)*)")
+
+# Numbers a page may state in words because they are not measurements: the Python version (runtime.txt), the
+# memory budget and Binder's limit (the blueprint's figures), and the definition of PSNR's 3 dB.
+STATED_NOT_MEASURED = ("Python 3.11", "1.5 GB", "2 GB", "3 dB")
+MEASUREMENT = re.compile(r"\d+\.\d+|\d+(?:\.\d+)? ?(?:%|dB|MB|GB|seconds\b|s\b)")
+
+
+def glued_names(notebook: Path) -> set[str]:
+    """The names a notebook glued (myst_nb.glue), read from its stored outputs."""
+    names = set()
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                names.add(name)
+    return names
+
+
+def prose_without_markup(text: str) -> str:
+    """The page's running text: code, maths, roles, directive options, links and labels removed."""
+    text = re.sub(r"^(```|:::).*?^\1\s*$", lambda m: _figure_caption(m.group(0)), text, flags=re.S | re.M)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$\n]+\$", " ", text, flags=re.S)
+    text = re.sub(r"\{[\w:-]+\}`[^`]*`|`[^`]*`", " ", text)
+    text = re.sub(r"\]\([^)]*\)|^\(.*\)=$", " ", text, flags=re.M)
+    return text
+
+
+def _figure_caption(block: str) -> str:
+    """A figure's caption is prose too; its options (alt text, width) and every other block are not."""
+    if not re.match(r"(```|:::)\{(glued-)?figure\}", block):
+        return " "
+    return "\n".join(line for line in block.splitlines()[1:-1] if not line.startswith(":"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_prose_pages_type_no_measured_numbers(page):
+    text = prose_without_markup(page.read_text())
+    for stated in STATED_NOT_MEASURED:
+        text = text.replace(stated, " ")
+    typed = sorted({m.group(0) for m in MEASUREMENT.finditer(text)})
+    assert not typed, (
+        f"{page.name} types the numbers {typed}: paste measured numbers from the notebook that computed them, "
+        "e.g. {glue:text}`../notebooks/01-vanilla.ipynb::test_mse:.5f` (glue the value there if it is not yet)"
+    )
+
+
+def test_the_comparison_table_is_made_of_glue_references():
+    rows = [line for line in (ROOT / "book" / "comparison.md").read_text().splitlines() if line.startswith("| {doc}")]
+    assert len(rows) == 5, "the comparison table has one row per type of autoencoder (chapters 1 to 5)"
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")][1:]
+        assert len(cells) == 6
+        for cell in cells:
+            assert GLUE_TEXT.fullmatch(cell), f"the comparison table cell {cell!r} is not a glue reference"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_glue_reference_names_a_value_its_notebook_glues(page):
+    text = page.read_text()
+    references = [(m["doc"], m["key"]) for m in GLUE_TEXT.finditer(text)]
+    references += [(m["doc"], m["key"]) for m in GLUED_FIGURE.finditer(text)]
+    for doc, key in references:
+        notebook = (page.parent / doc).resolve()
+        assert notebook.is_file(), f"{page.name} pastes {key!r} from {doc}, which does not exist"
+        assert key in glued_names(notebook), f"{page.name} pastes {key!r}, which {notebook.name} does not glue"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_figure_of_a_page_has_alt_text(page):
+    text = page.read_text()
+    figures = re.findall(r"```\{(?:glued-)?figure\}[^\n]*\n((?::\w+:.*\n)*)", text)
+    for options in figures:
+        assert re.search(r"^:alt: \S", options, flags=re.M), f"a figure of {page.name} has no :alt: text"
+    assert "![" not in text or re.search(r"!\[[^\]]+\]", text), f"an image of {page.name} has empty alt text"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_of_a_chapter_has_alt_text(notebook):
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        shows_image = any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+        if shows_image:
+            alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt) > 20, (
+                f"{notebook.name}, cell {cell.get('id')}: a figure without alt text; describe it in the cell's "
+                'metadata, "mystnb": {"image": {"alt": "..."}}'
+            )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_chapter_cites_a_reference(notebook):
+    cells = nbformat.read(notebook, as_version=4).cells
+    markdown = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
+    keys = set(re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", markdown))
+    assert keys, f"{notebook.name} cites no reference: cite its sources with {{cite}}`key` (book/references.bib)"
+    bibliography = (ROOT / "book" / "references.bib").read_text()
+    for key in {k.strip() for group in keys for k in group.split(",")}:
+        assert re.search(rf"@\w+\{{{re.escape(key)},", bibliography), f"{notebook.name} cites {key!r}, not in references.bib"
