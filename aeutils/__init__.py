@@ -11,6 +11,12 @@ from aeutils._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
+from aeutils.anomaly import (  # noqa: E402
+    AnomalySplit,
+    leave_one_class_out,
+    percentile_threshold,
+    plot_roc_curves,
+)
 from aeutils.baselines import (  # noqa: E402
     gaussian_blur,
     median_filter,
@@ -74,6 +80,7 @@ from aeutils.shapes import (  # noqa: E402
 from aeutils.training import TrainingLog, seed_everything  # noqa: E402
 
 __all__ = [
+    "AnomalySplit",
     "CodeSparsity",
     "DataError",
     "JpegResult",
@@ -98,6 +105,7 @@ __all__ = [
     "kl_divergence",
     "knn_accuracy",
     "latent_grid",
+    "leave_one_class_out",
     "load_mnist",
     "mask_pixels",
     "median_filter",
@@ -107,6 +115,7 @@ __all__ = [
     "pack_codes",
     "pca_mse_by_code_size",
     "pca_reconstruct",
+    "percentile_threshold",
     "photo_crops",
     "plot_code_histogram",
     "plot_image_grid",
@@ -114,6 +123,7 @@ __all__ = [
     "plot_learning_curves",
     "plot_manifold",
     "plot_neighbours",
+    "plot_roc_curves",
     "probe_accuracy",
     "psnr",
     "psnr_at_bytes",
