@@ -78,3 +78,17 @@ def nonnegative_float(value: object, name: str, *, maximum: float | None = None)
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {value}.")
     return value
+
+
+def integer_labels(labels: object, name: str, *, n: int | None = None, of: str = "") -> np.ndarray:
+    """Return ``labels`` if it is a 1-D NumPy array of integers (with ``n`` entries, one per row of ``of``)."""
+    if not isinstance(labels, np.ndarray):
+        raise TypeError(f"{name} must be a NumPy array of integer labels, got {type(labels).__name__}.")
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"{name} has shape {labels.shape} and dtype {labels.dtype}; expected one integer label per image, "
+            "shape (n,), such as the labels aeutils.load_mnist() returns."
+        )
+    if n is not None and len(labels) != n:
+        raise ValueError(f"{name} holds {len(labels)} labels but {of} holds {n}; pass one label per row of {of}.")
+    return labels

@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from aeutils._checks import as_image_array, non_empty_mapping, nonnegative_float
+from aeutils._checks import as_image_array, integer_labels, non_empty_mapping, nonnegative_float
 
 
 class AnomalySplit(NamedTuple):
@@ -30,20 +30,6 @@ class AnomalySplit(NamedTuple):
     """Every held-out image, normal and anomalous, to evaluate the detector on."""
     is_anomaly: np.ndarray
     """Boolean, one per image of ``x_test``: True where the image belongs to the anomaly class."""
-
-
-def _labels(y: object, name: str, n: int, images_name: str) -> np.ndarray:
-    """Check one integer label per image and return the labels as a NumPy array."""
-    if not isinstance(y, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array of integer labels, got {type(y).__name__}.")
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(
-            f"{name} has shape {y.shape} and dtype {y.dtype}; expected one integer label per image, shape (n,), "
-            "such as the labels aeutils.load_mnist() returns."
-        )
-    if len(y) != n:
-        raise ValueError(f"{name} holds {len(y)} labels but {images_name} holds {n} images; pass one per image.")
-    return y
 
 
 def leave_one_class_out(
@@ -71,8 +57,8 @@ def leave_one_class_out(
             f"x_train images have shape {x_train.shape[1:]} but x_test images {x_test.shape[1:]}; "
             "pass both in the same layout."
         )
-    y_train = _labels(y_train, "y_train", len(x_train), "x_train")
-    y_test = _labels(y_test, "y_test", len(x_test), "x_test")
+    y_train = integer_labels(y_train, "y_train", n=len(x_train), of="x_train")
+    y_test = integer_labels(y_test, "y_test", n=len(x_test), of="x_test")
     if isinstance(anomaly_class, bool) or not isinstance(anomaly_class, (int, np.integer)):
         raise TypeError(f"anomaly_class must be an integer label, got {anomaly_class!r}.")
     for labels, name in ((y_train, "y_train"), (y_test, "y_test")):

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
 
-from aeutils._checks import as_image_array, non_empty_mapping, positive_int
+from aeutils._checks import as_image_array, integer_labels, non_empty_mapping, positive_int
 
 
 def _finish(fig: plt.Figure) -> plt.Figure:
@@ -121,13 +121,7 @@ def plot_latent_2d(codes: np.ndarray | Mapping[str, np.ndarray], labels: np.ndar
     if isinstance(codes, Mapping) and not codes:
         raise TypeError("codes must be an (n, 2) array or a non-empty dict such as {'linear code': codes}.")
     panels = dict(codes) if isinstance(codes, Mapping) else {"": codes}
-    if not isinstance(labels, np.ndarray):
-        raise TypeError(f"labels must be a NumPy array of integers, got {type(labels).__name__}.")
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"labels has shape {labels.shape} and dtype {labels.dtype}; expected one integer label per image, "
-            "shape (n,), such as the y_test of aeutils.load_mnist()."
-        )
+    labels = integer_labels(labels, "labels")
     classes = np.unique(labels)
     if len(classes) > 10:
         raise ValueError(f"labels has {len(classes)} distinct values; colouring distinguishes at most 10.")

@@ -20,21 +20,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from aeutils._checks import as_image_array, non_empty_mapping, positive_int
+from aeutils._checks import as_image_array, integer_labels, non_empty_mapping, positive_int
 from aeutils.plots import _as_square_images, _finish
-
-
-def _labels(labels: object, name: str, n: int, features_name: str) -> np.ndarray:
-    if not isinstance(labels, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array of integer labels, got {type(labels).__name__}.")
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(
-            f"{name} has shape {labels.shape} and dtype {labels.dtype}; expected one integer label per image, "
-            "shape (n,), such as the y_train of aeutils.load_mnist()."
-        )
-    if len(labels) != n:
-        raise ValueError(f"{name} holds {len(labels)} labels but {features_name} holds {n} rows; pass one per row.")
-    return labels
 
 
 def _features(features: object, name: str) -> np.ndarray:
@@ -50,8 +37,8 @@ def _split(train_features, train_labels, test_features, test_labels):
             f"train_features have {train.shape[1]} values per row but test_features {test.shape[1]}; "
             "encode both with the same encoder (or PCA fit)."
         )
-    train_labels = _labels(train_labels, "train_labels", len(train), "train_features")
-    test_labels = _labels(test_labels, "test_labels", len(test), "test_features")
+    train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
+    test_labels = integer_labels(test_labels, "test_labels", n=len(test), of="test_features")
     if len(np.unique(train_labels)) < 2:
         raise ValueError("train_labels hold a single class; a classifier needs at least two.")
     return train, train_labels, test, test_labels
@@ -128,7 +115,7 @@ def balanced_subset(labels: np.ndarray, per_class: int, rng: np.random.Generator
 
     ``rng`` is a NumPy Generator or an integer seed, so the same seed picks the same rows.
     """
-    labels = _labels(labels, "labels", len(labels) if isinstance(labels, np.ndarray) else 0, "labels")
+    labels = integer_labels(labels, "labels")
     per_class = positive_int(per_class, "per_class")
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         rng = np.random.default_rng(int(rng))

@@ -80,7 +80,7 @@ def test_split_refuses_images_of_different_layouts(labelled):
         ([0] * 40, TypeError, r"y_train must be a NumPy array of integer labels, got list"),
         (np.zeros(40, np.float32), ValueError, r"y_train has shape \(40,\) and dtype float32; expected one integer"),
         (np.zeros((40, 1), int), ValueError, r"y_train has shape \(40, 1\)"),
-        (np.zeros(39, int), ValueError, r"y_train holds 39 labels but x_train holds 40 images"),
+        (np.zeros(39, int), ValueError, r"y_train holds 39 labels but x_train holds 40; pass one label per row"),
     ],
     ids=["list", "float labels", "column", "one short"],
 )

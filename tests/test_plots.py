@@ -261,7 +261,7 @@ def test_latent_2d_needs_one_label_per_code(codes_2d, labels_30):
 @pytest.mark.parametrize(
     "labels, error, phrase",
     [
-        ([0, 1] * 15, TypeError, r"labels must be a NumPy array of integers, got list"),
+        ([0, 1] * 15, TypeError, r"labels must be a NumPy array of integer labels, got list"),
         (np.zeros(30, np.float32), ValueError, r"labels has shape \(30,\) and dtype float32; expected one integer"),
         (np.zeros((30, 1), np.int64), ValueError, r"labels has shape \(30, 1\) and dtype int64"),
         (np.arange(30), ValueError, r"labels has 30 distinct values; colouring distinguishes at most 10"),
