@@ -29,14 +29,19 @@ def _features(features: object, name: str) -> np.ndarray:
     return features.reshape(len(features), -1)
 
 
-def _split(train_features, train_labels, test_features, test_labels):
-    train = _features(train_features, "train_features")
-    test = _features(test_features, "test_features")
-    if train.shape[1] != test.shape[1]:
+def _two_sets(a: object, a_name: str, b: object, b_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two sets of rows, flattened, that must live in the same space (the same number of values per row)."""
+    a, b = _features(a, a_name), _features(b, b_name)
+    if a.shape[1] != b.shape[1]:
         raise ValueError(
-            f"train_features have {train.shape[1]} values per row but test_features {test.shape[1]}; "
-            "encode both with the same encoder (or PCA fit)."
+            f"{a_name} have {a.shape[1]} values per row but {b_name} {b.shape[1]}; put both in the same space: "
+            "the same encoder (or PCA fit), or both as pixels."
         )
+    return a, b
+
+
+def _split(train_features, train_labels, test_features, test_labels):
+    train, test = _two_sets(train_features, "train_features", test_features, "test_features")
     train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
     test_labels = integer_labels(test_labels, "test_labels", n=len(test), of="test_features")
     if len(np.unique(train_labels)) < 2:
@@ -96,13 +101,7 @@ def knn_accuracy(
 
 def nearest_neighbours(queries: np.ndarray, gallery: np.ndarray, n: int = 5) -> np.ndarray:
     """Indices (len(queries), n) of each query's ``n`` nearest rows of ``gallery`` (Euclidean), nearest first."""
-    queries = _features(queries, "queries")
-    gallery = _features(gallery, "gallery")
-    if queries.shape[1] != gallery.shape[1]:
-        raise ValueError(
-            f"queries have {queries.shape[1]} values per row but gallery {gallery.shape[1]}; "
-            "put both in the same space (the same encoder, or both as pixels)."
-        )
+    queries, gallery = _two_sets(queries, "queries", gallery, "gallery")
     n = positive_int(n, "n")
     if n > len(gallery):
         raise ValueError(f"n={n} neighbours requested but the gallery holds only {len(gallery)} rows; lower n.")
