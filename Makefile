@@ -6,9 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.installed
 NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
-NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: book book-singlehtml test execute bench lab clean
+.PHONY: book book-singlehtml test execute bench seeds lab clean
 
 $(READY): requirements.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,9 +23,10 @@ book: $(READY)
 book-singlehtml: $(READY)
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
 
-## test: unit tests, nbval over every notebook, warning-free book builds and the browser check of the site
+## test: unit tests, every notebook run once and compared with its stored outputs (within the spread measured by
+## make seeds), warning-free book builds and the browser check of the site
 test: $(READY)
-	$(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(BIN)/python -m pytest tests notebooks
 
 ## execute: re-run every notebook (or NOTEBOOKS=...) in place; the only way notebook outputs are produced
 execute: $(READY)
@@ -36,7 +36,12 @@ execute: $(READY)
 
 ## bench: run every notebook (or NOTEBOOKS=...) fresh, one at a time, and record them in benchmarks/results.json
 bench: $(READY)
-	$(BIN)/python benchmarks/run.py $(NOTEBOOKS)
+	$(BIN)/python -m benchmarks.run $(NOTEBOOKS)
+
+## seeds: run every notebook (or NOTEBOOKS=...) with other seeds, one thread and oneDNN off; write the spread of its
+## numbers (benchmarks/seeds.json, seeds.md, spread.json) and fail if a closing claim broke in any run
+seeds: $(READY)
+	$(BIN)/python -m benchmarks.seeds $(NOTEBOOKS)
 
 ## lab: open the notebooks in JupyterLab
 lab: $(READY)

@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
-# Jupyter Book removes the cell from the page (`remove-cell`). nbval runs it and compares its output strictly like
+# Jupyter Book removes the cell from the page (`remove-cell`). The notebook tests run it and compare its output like
 # any other cell's: outside Colab it prints nothing, so the stored output is empty and must stay empty.
 COLAB_CELL_TAGS = ["remove-cell"]
 COLAB_CELL = """\
