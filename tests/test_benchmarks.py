@@ -1,21 +1,19 @@
-"""The benchmark the book reports is complete and its table is generated, not typed."""
+"""The measurements the book reports are complete, and their tables are generated, not typed."""
 
 import json
-import sys
 from pathlib import Path
 
+from benchmarks import run, seeds
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import run  # noqa: E402  (benchmarks/run.py)
-
+CHAPTERS = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
 TYPE_CHAPTERS = ("01-vanilla", "02-multilayer", "03-convolutional", "04-sparse", "05-denoising")
 
 
 def test_every_chapter_has_a_benchmark_entry():
     results = json.loads(run.RESULTS.read_text())
-    chapters = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
-    assert set(results["notebooks"]) == chapters, "run `make bench` after adding or removing a notebook"
+    assert set(results["notebooks"]) == CHAPTERS, "run `make bench` after adding or removing a notebook"
+    assert results["machine"]["cpu_model"] and results["machine"]["matmul_gflops"] > 0
     for name, entry in results["notebooks"].items():
         assert entry["seconds"] > 0 and entry["peak_rss_mb"] > 0, name
         assert "train_seconds" in entry["metrics"], name
@@ -26,3 +24,20 @@ def test_every_chapter_has_a_benchmark_entry():
 def test_the_books_table_is_the_one_make_bench_wrote():
     results = json.loads(run.RESULTS.read_text())
     assert run.TABLE.read_text() == run.markdown_table(results), "benchmarks/results.md was edited by hand"
+
+
+def test_every_chapter_was_run_with_every_seed_and_variant_and_kept_its_claims():
+    results = json.loads(seeds.RESULTS.read_text())
+    assert set(results["notebooks"]) == CHAPTERS, "run `make seeds` after adding or removing a notebook"
+    assert results["seeds"] == list(seeds.SEEDS) and results["variants"] == list(seeds.VARIANTS)
+    expected_runs = [f"seed {s}" for s in seeds.SEEDS] + list(seeds.VARIANTS)
+    for name, entry in results["notebooks"].items():
+        assert list(entry["runs"]) == expected_runs, name
+        failed = {label: run["error"] for label, run in entry["runs"].items() if run["error"]}
+        assert not failed, f"{name}: a closing claim broke under another seed or float order: {failed}"
+
+
+def test_the_spread_table_is_the_one_make_seeds_wrote():
+    results = json.loads(seeds.RESULTS.read_text())
+    assert seeds.TABLE.read_text() == seeds.markdown_table(results), "benchmarks/seeds.md was edited by hand"
+    assert set(json.loads(seeds.SPREAD.read_text())) == CHAPTERS

@@ -1,0 +1,200 @@
+"""`make seeds`: re-run each chapter with other seeds and on other floating-point paths, and record the spread.
+
+For every notebook (or those named on the command line) it executes copies, never the committed notebook:
+- with each seed of SEEDS in place of the book's `aeutils.seed_everything(...)` argument;
+- with the book's seed on one processor and one TensorFlow thread (as on Binder), and with oneDNN switched off:
+  two other orders of floating-point operations, standing in for another machine.
+
+It writes
+- benchmarks/seeds.json: per chapter and run, whether every closing claim held, and the glued numbers; per glued
+  number its value in the book, mean, standard deviation, min and max over the seeds;
+- benchmarks/seeds.md: that table for the book's reproducibility page;
+- benchmarks/spread.json: for every number every code cell prints, its standard deviation over all these runs
+  and the book's, from which the tests derive how far a fresh run may stray (benchmarks/notebook_runs.py);
+- the executed copies under _build/seeds/, to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+import nbformat
+
+from benchmarks.notebook_runs import (
+    ROOT,
+    Run,
+    cell_text,
+    code_cells,
+    glued_values,
+    is_compared,
+    number_value,
+    run,
+    with_seed,
+)
+from benchmarks.run import machine
+
+SEEDS = (1, 2, 3, 4, 5)
+VARIANTS = {
+    "one thread": {
+        "cpus": {0},
+        "env": {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"},
+    },
+    "oneDNN off": {"env": {"TF_ENABLE_ONEDNN_OPTS": "0"}},
+}
+NOT_HEADLINES = {"train_seconds"}  # glued, but a time: benchmarks/results.json reports it
+RESULTS = ROOT / "benchmarks" / "seeds.json"
+TABLE = ROOT / "benchmarks" / "seeds.md"
+SPREAD = ROOT / "benchmarks" / "spread.json"
+COPIES = ROOT / "_build" / "seeds"
+
+
+def runs_of(path: Path) -> dict[str, Run]:
+    """Execute the seeds and variants of one notebook; return each run by its label."""
+    book = nbformat.read(path, as_version=4)
+    executed: dict[str, Run] = {}
+    plans = [(f"seed {seed}", with_seed(book, seed), {}) for seed in SEEDS]
+    plans += [(label, book, options) for label, options in VARIANTS.items()]
+    for label, notebook, options in plans:
+        result = run(path, notebook, **options)
+        executed[label] = result
+        copy = COPIES / path.stem / f"{label.replace(' ', '-')}.ipynb"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(result.notebook, copy)
+        verdict = "claims hold" if result.error is None else f"FAILED {result.error}"
+        print(f"  {label:<12}{result.seconds:>7.1f} s  {verdict}", flush=True)
+    return executed
+
+
+def headline_stats(book: dict, seed_values: list[dict]) -> dict[str, dict[str, float]]:
+    """Mean, standard deviation, min and max over the seeds of each numeric value the book glues."""
+    stats = {}
+    for name, value in book.items():
+        if name in NOT_HEADLINES or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        values = [v[name] for v in seed_values if isinstance(v.get(name), (int, float))]
+        if len(values) < 2:
+            continue
+        stats[name] = {
+            "book": value,
+            "mean": statistics.fmean(values),
+            "sd": statistics.stdev(values),
+            "min": min(values),
+            "max": max(values),
+        }
+    return stats
+
+
+def output_spread(book: nbformat.NotebookNode, others: list[Run]) -> dict[str, dict]:
+    """Per compared code cell: its template and each printed number's standard deviation over all runs.
+
+    A cell whose text (numbers aside) differs between runs gets `"template": null`: only that it runs is tested.
+    A run that failed counts only for the cells before its error.
+    """
+    cells = {}
+    for index, cell in code_cells(book):
+        if not is_compared(cell):
+            continue
+        valid = [r.notebook for r in others if r.error_cell is None or index < r.error_cell]
+        texts = [cell_text(cell.outputs)] + [cell_text(other.cells[index].get("outputs", [])) for other in valid]
+        entry = {"template": texts[0].template}
+        if any(text.template != texts[0].template for text in texts):
+            entry["template"] = None
+        elif texts[0].numbers:
+            columns = zip(*(text.numbers for text in texts), strict=True)
+            entry["sd"] = [float(f"{statistics.pstdev(map(number_value, column)):.3g}") for column in columns]
+        cells[str(index)] = entry
+    return cells
+
+
+def fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def markdown_table(results: dict) -> str:
+    """The spread of every headline number, one table per chapter (generated: never edit seeds.md by hand)."""
+    seeds = ", ".join(str(s) for s in results["seeds"])
+    lines = [
+        f"Seeds {seeds}; sd is the standard deviation over those five runs. Numbers that are the same for every seed "
+        "(PCA's errors, code sizes, parameter counts) are left out.",
+        "",
+    ]
+    lines += ["| chapter | number | book | mean | sd | min | max |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, entry in results["notebooks"].items():
+        for number, s in entry["headlines"].items():
+            if s["min"] == s["max"] == s["book"]:
+                continue
+            lines.append(
+                f"| {name} | `{number}` | {fmt(s['book'])} | {fmt(s['mean'])} | {fmt(s['sd'])} | "
+                f"{fmt(s['min'])} | {fmt(s['max'])} |"
+            )
+    lines += ["", "| chapter | runs | every closing claim held | on one core, one thread (s) |"]
+    lines += ["| --- | ---: | --- | ---: |"]
+    for name, entry in results["notebooks"].items():
+        failed = [label for label, r in entry["runs"].items() if r["error"]]
+        held = "yes" if not failed else "no: " + ", ".join(failed)
+        one_core = entry["runs"].get("one thread", {}).get("seconds", "")
+        lines.append(f"| {name} | {len(entry['runs'])} | {held} | {one_core} |")
+    m = results["machine"]
+    lines += ["", f"Measured by `make seeds` on {m['cpu_model']}, {m['cpu_count']} CPUs, TensorFlow {m['tensorflow']}."]
+    return "\n".join(lines) + "\n"
+
+
+def main(paths: list[str]) -> int:
+    notebooks = [Path(p).resolve() for p in paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    measured: dict[str, tuple[dict, dict]] = {}
+    for path in notebooks:
+        print(path.stem, flush=True)
+        book = nbformat.read(path, as_version=4)
+        executed = runs_of(path)
+        seed_glue = [glued_values(executed[f"seed {s}"].notebook) for s in SEEDS]
+        result = {
+            "runs": {
+                label: {"seconds": round(r.seconds, 1), "error": r.error, "metrics": glued_values(r.notebook)}
+                for label, r in executed.items()
+            },
+            "headlines": headline_stats(glued_values(book), seed_glue),
+        }
+        spread = {"runs": ["book", *executed], "cells": output_spread(book, list(executed.values()))}
+        measured[path.stem] = (result, spread)
+        write(path.stem, result, spread)  # after each chapter, so that an interrupted run keeps what it measured
+    failures = {n: [lbl for lbl, r in e["runs"].items() if r["error"]] for n, (e, _) in measured.items()}
+    failures = {n: f for n, f in failures.items() if f}
+    print("every closing claim held in every run" if not failures else f"claims failed: {failures}")
+    return 1 if failures else 0
+
+
+def write(chapter: str, result: dict, spread: dict) -> None:
+    """Replace one chapter's entries in the three files, keeping the other chapters' as they are on disk."""
+    exists = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = {
+        "seeds": list(SEEDS),
+        "variants": list(VARIANTS),
+        "machine": machine(),
+        "notebooks": {k: v for k, v in results.get("notebooks", {}).items() if k in exists} | {chapter: result},
+    }
+    results["notebooks"] = dict(sorted(results["notebooks"].items()))
+    spreads = json.loads(SPREAD.read_text()) if SPREAD.exists() else {}
+    spreads = {k: v for k, v in spreads.items() if k in exists} | {chapter: spread}
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    TABLE.write_text(markdown_table(results))
+    SPREAD.write_text(spread_json(dict(sorted(spreads.items()))))
+
+
+def spread_json(spreads: dict) -> str:
+    """benchmarks/spread.json with one line per cell, so that a diff shows which cells' spread changed."""
+    lines = ["{"]
+    for c, (chapter, spread) in enumerate(spreads.items()):
+        lines.append(f'  {json.dumps(chapter)}: {{"runs": {json.dumps(spread["runs"])}, "cells": {{')
+        cells = list(spread["cells"].items())
+        for i, (index, entry) in enumerate(cells):
+            lines.append(f"    {json.dumps(index)}: {json.dumps(entry)}" + ("," if i < len(cells) - 1 else ""))
+        lines.append("  }}" + ("," if c < len(spreads) - 1 else ""))
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
