@@ -38,7 +38,9 @@ def family_autoencoder(
       transposed convolutions; C = code_size / 16, so code_size is a multiple of 16; Adam 0.005.
     - ``"sparse"`` (ch. 4): ``"vanilla"`` with an L1 activity penalty of ``l1`` on the code.
     - ``"denoising"`` (ch. 5): (n, 28, 28, 1) -> Gaussian noise of ``sigma`` (training only), clipped to [0, 1]
-      -> convolutions -> ReLU 7 x 7 x C code -> back up; C = code_size / 49, a multiple of 49; Adam 0.005.
+      -> convolutions -> linear 7 x 7 x C code -> back up; C = code_size / 49, a multiple of 49; Adam 0.005.
+      Chapter 5's model has a ReLU code of 8 channels; here the code is linear, as in chapters 2 and 3, because
+      a ReLU code of one channel (code_size 49) died in most seeds, leaving a constant code.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}.")
@@ -58,7 +60,9 @@ def family_autoencoder(
     else:
         autoencoder, code = _dense(kind, code_size, pixels, hidden, l1)
         learning_rate = 0.003
-    autoencoder.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="binary_crossentropy")
+    autoencoder.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="binary_crossentropy", steps_per_execution=64
+    )
     encoder = keras.Model(autoencoder.inputs, keras.layers.Flatten(name="code_values")(code), name=f"{kind}_encoder")
     return autoencoder, encoder
 
@@ -103,7 +107,7 @@ def _denoising(channels: int, sigma: float):
     x = layers.Lambda(lambda t: keras.ops.clip(t, 0.0, 1.0), name="clip")(x)
     x = layers.Conv2D(32, 5, strides=2, padding="same", activation="relu", name="encode_14")(x)
     x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu", name="encode_7")(x)
-    code = layers.Conv2D(channels, 1, activation="relu", name="code")(x)
+    code = layers.Conv2D(channels, 1, name="code")(x)  # linear: a single ReLU channel can die for good
     x = layers.Conv2D(64, 3, padding="same", activation="relu", name="decode_7")(code)
     x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu", name="decode_14")(x)
     outputs = layers.Conv2DTranspose(1, 5, strides=2, padding="same", activation="sigmoid", name="denoised")(x)

@@ -86,7 +86,11 @@ def test_mismatched_widths_are_refused(blobs, score):
         ([0, 1], TypeError, r"train_labels must be a NumPy array of integer labels, got list"),
         (np.zeros(60, dtype=np.float32), ValueError, r"train_labels has shape \(60,\) and dtype float32"),
         (np.zeros((60, 1), dtype=int), ValueError, r"train_labels has shape \(60, 1\)"),
-        (np.zeros(59, dtype=int), ValueError, r"train_labels holds 59 labels but train_features holds 60; pass one label per row"),
+        (
+            np.zeros(59, dtype=int),
+            ValueError,
+            r"train_labels holds 59 labels but train_features holds 60; pass one label per row",
+        ),
         (np.zeros(60, dtype=int), ValueError, r"train_labels hold a single class"),
     ],
     ids=["list", "floats", "column", "too few", "one class"],
@@ -100,7 +104,9 @@ def test_bad_labels_are_refused(blobs, score, labels, error, phrase):
 
 def test_bad_test_labels_are_refused(blobs):
     x_train, y_train, x_test, y_test = blobs
-    with pytest.raises(ValueError, match=r"test_labels holds 29 labels but test_features holds 30; pass one label per row"):
+    with pytest.raises(
+        ValueError, match=r"test_labels holds 29 labels but test_features holds 30; pass one label per row"
+    ):
         probe_accuracy(x_train, y_train, x_test, y_test[:-1])
 
 
