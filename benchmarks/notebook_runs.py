@@ -32,9 +32,12 @@ NUMBER = re.compile(r"(?<![\w.-])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")
 
 # A token that varied between runs may differ from the stored run by this many of its standard deviations over
-# the runs of `make seeds` (seeds, one thread, oneDNN off). One that never varied may differ by one unit in its
-# last printed digit if it is printed with decimals (a rounding boundary), and not at all if it is an integer.
+# the runs of `make seeds` (seeds, one thread, oneDNN off), or by RELATIVE of its value if that is more. In a cell
+# whose numbers vary, a number that happened not to vary in those runs (a matrix rank, a rounded error) may move
+# by RELATIVE too; in a cell whose numbers never vary (shapes, parameter counts, data statistics) an integer may
+# not move at all, and a number with decimals only by one unit in its last digit (a rounding boundary).
 SPREAD_FACTOR = 10.0
+RELATIVE = 0.02
 
 # Peak resident memory, appended to a copy of the notebook by `run` (Linux reports KiB, macOS bytes).
 PEAK_MEMORY_CELL = """
@@ -99,11 +102,14 @@ def is_integer(token: str) -> bool:
     return "." not in token and "e" not in token.lower()
 
 
-def tolerance(token: str, spread: float) -> float:
+def tolerance(token: str, spread: float, cell_varies: bool = False) -> float:
     """How far a fresh value may lie from the stored `token`, given its standard deviation over seeds and CPUs."""
+    relative = RELATIVE * abs(number_value(token)) if spread > 0 or cell_varies else 0.0
     if spread > 0:
-        return max(SPREAD_FACTOR * spread, last_digit_unit(token))
-    return 0.0 if is_integer(token) else last_digit_unit(token) * 1.0001
+        return max(SPREAD_FACTOR * spread, relative, last_digit_unit(token))
+    if is_integer(token):
+        return relative
+    return max(relative, last_digit_unit(token) * 1.0001)
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, nbformat.NotebookNode]]:
