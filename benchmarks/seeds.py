@@ -130,13 +130,11 @@ def markdown_table(results: dict) -> str:
                 f"| {name} | `{number}` | {fmt(s['book'])} | {fmt(s['mean'])} | {fmt(s['sd'])} | "
                 f"{fmt(s['min'])} | {fmt(s['max'])} |"
             )
-    lines += ["", "| chapter | runs | every closing claim held | on one core, one thread (s) |"]
-    lines += ["| --- | ---: | --- | ---: |"]
+    lines += ["", "| chapter | runs | every closing claim held |", "| --- | ---: | --- |"]
     for name, entry in results["notebooks"].items():
         failed = [label for label, r in entry["runs"].items() if r["error"]]
         held = "yes" if not failed else "no: " + ", ".join(failed)
-        one_core = entry["runs"].get("one thread", {}).get("seconds", "")
-        lines.append(f"| {name} | {len(entry['runs'])} | {held} | {one_core} |")
+        lines.append(f"| {name} | {len(entry['runs'])} | {held} |")
     m = results["machine"]
     lines += ["", f"Measured by `make seeds` on {m['cpu_model']}, {m['cpu_count']} CPUs, TensorFlow {m['tensorflow']}."]
     return "\n".join(lines) + "\n"
