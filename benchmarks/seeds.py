@@ -88,7 +88,10 @@ def headline_stats(book: dict, seed_values: list[dict]) -> dict[str, dict[str, f
 
 
 def output_spread(book: nbformat.NotebookNode, others: list[Run]) -> dict[str, dict]:
-    """Per compared code cell: its template and each printed number's standard deviation over all runs.
+    """Per compared code cell, by cell id: its template and each printed number's standard deviation over the runs.
+
+    Keyed by the id nbformat gives every cell, so that editing, adding or removing other cells (prose, a figure)
+    does not detach a cell from its measured spread.
 
     A cell whose text (numbers aside) differs between runs gets `"template": null`: only that it runs is tested.
     A run that failed counts only for the cells before its error.
@@ -105,7 +108,7 @@ def output_spread(book: nbformat.NotebookNode, others: list[Run]) -> dict[str, d
         elif texts[0].numbers:
             columns = zip(*(text.numbers for text in texts), strict=True)
             entry["sd"] = [float(f"{statistics.pstdev(map(number_value, column)):.3g}") for column in columns]
-        cells[str(index)] = entry
+        cells[cell.id] = entry
     return cells
 
 
@@ -188,8 +191,8 @@ def spread_json(spreads: dict) -> str:
     for c, (chapter, spread) in enumerate(spreads.items()):
         lines.append(f'  {json.dumps(chapter)}: {{"runs": {json.dumps(spread["runs"])}, "cells": {{')
         cells = list(spread["cells"].items())
-        for i, (index, entry) in enumerate(cells):
-            lines.append(f"    {json.dumps(index)}: {json.dumps(entry)}" + ("," if i < len(cells) - 1 else ""))
+        for i, (cell_id, entry) in enumerate(cells):
+            lines.append(f"    {json.dumps(cell_id)}: {json.dumps(entry)}" + ("," if i < len(cells) - 1 else ""))
         lines.append("  }}" + ("," if c < len(spreads) - 1 else ""))
     return "\n".join(lines + ["}"]) + "\n"
 

@@ -9,8 +9,10 @@ committed ones in two ways (benchmarks/notebook_runs.py):
   in benchmarks/spread.json) or 2 % of its value; in a cell whose numbers never varied, an integer may not move
   and a number with decimals only by a unit in its last digit.
 A cell that prints no number needs no measured spread; one whose text itself varied between the runs of
-`make seeds` (a ranking, say) must only run. Cells tagged nbval-ignore-output (timings) are run but not
-compared. The chapter's closing cell asserts its claims, so a run that breaks a claim fails that cell.
+`make seeds` (a ranking, say) must only run. A cell finds its spread by its cell id, so prose and figure
+cells can be edited, added or removed without measuring the spread again. Cells tagged nbval-ignore-output
+(timings) are run but not compared. The chapter's closing cell asserts its claims, so a run that breaks a claim
+fails that cell.
 
 Loaded by pytest through `-p tests.notebook_check` (pyproject.toml).
 """
@@ -76,7 +78,7 @@ class CellItem(pytest.Item):
             pytest.fail(f"{chapter}, cell {self.index} raised {errors[0]['ename']}:\n{traceback}", pytrace=False)
         if not is_compared(self.cell):
             return
-        spread = self.parent.spread.get(str(self.index), {})
+        spread = self.parent.spread.get(self.cell.id, {})
         stored, fresh = cell_text(self.cell.outputs), cell_text(fresh_cell.get("outputs", []))
         if "template" in spread and spread["template"] is None:
             return  # the text itself differs between seeds (a ranking, say): the cell must only run
