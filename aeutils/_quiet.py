@@ -1,7 +1,14 @@
 """Load TensorFlow without the C++ start-up chatter that would otherwise land in notebook outputs."""
 
+import logging
 import os
 import sys
+
+RETRACING = "triggered tf.function retracing"
+
+
+def _not_retracing(record: logging.LogRecord) -> bool:
+    return RETRACING not in record.getMessage()
 
 
 def import_tensorflow_quietly() -> None:
@@ -15,6 +22,11 @@ def import_tensorflow_quietly() -> None:
     Errors still surface: a failed import raises a Python exception, which does not go through stderr.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # A chapter that builds one model after another (a sweep) gives each its own tf.function, which TensorFlow
+    # reports as "retracing" meant for a function traced again and again inside one model. It is expected
+    # here and costs nothing, so only that warning is dropped; every other TensorFlow warning still shows.
+    if _not_retracing not in logging.getLogger("tensorflow").filters:
+        logging.getLogger("tensorflow").addFilter(_not_retracing)
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
