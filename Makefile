@@ -23,9 +23,12 @@ book: $(READY)
 book-singlehtml: $(READY)
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
 
-## test: unit tests, every notebook run once and compared with its stored outputs (within the spread measured by
-## make seeds), warning-free book builds and the browser check of the site
+## test: ruff's lint and format check of aeutils, tests, benchmarks and notebooks, then unit tests, every notebook
+## run once and compared with its stored outputs (within the spread measured by make seeds), warning-free book
+## builds and the browser check of the site
 test: $(READY)
+	$(BIN)/ruff check aeutils tests benchmarks notebooks
+	$(BIN)/ruff format --check aeutils tests benchmarks notebooks
 	$(BIN)/python -m pytest tests notebooks
 
 ## execute: re-run every notebook (or NOTEBOOKS=...) in place; the only way notebook outputs are produced

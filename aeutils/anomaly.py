@@ -86,8 +86,10 @@ def _scores(scores: object, name: str) -> np.ndarray:
     """Check a non-empty 1-D array of finite real scores and return it as float64."""
     if not isinstance(scores, np.ndarray):
         raise TypeError(f"{name} must be a NumPy array of scores, got {type(scores).__name__}; use np.asarray(...).")
-    if scores.ndim != 1 or scores.size == 0 or not (
-        np.issubdtype(scores.dtype, np.floating) or np.issubdtype(scores.dtype, np.integer)
+    if (
+        scores.ndim != 1
+        or scores.size == 0
+        or not (np.issubdtype(scores.dtype, np.floating) or np.issubdtype(scores.dtype, np.integer))
     ):
         raise ValueError(
             f"{name} has shape {scores.shape} and dtype {scores.dtype}; expected a non-empty 1-D array of real "

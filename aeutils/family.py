@@ -88,12 +88,12 @@ def _convolutional(channels: int, sigma: float):
     x = layers.Conv2D(32, 5, strides=2, padding="same", activation="relu", name="enc_1")(inputs)  # 28 -> 14
     x = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu", name="enc_2")(x)  # 14 -> 7
     code = layers.Conv2D(channels, 3, strides=2, padding="same", name="code")(x)  # 7 -> 4
-    x = layers.Conv2DTranspose(
-        32, 3, strides=2, padding="same", output_padding=0, activation="relu", name="dec_1"
-    )(code)  # 4 -> 7, not 8
-    x = layers.Conv2DTranspose(
-        32, 3, strides=2, padding="same", output_padding=1, activation="relu", name="dec_2"
-    )(x)  # 7 -> 14
+    # 4 -> 7, not 8
+    x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", output_padding=0, activation="relu", name="dec_1")(
+        code
+    )
+    # 7 -> 14
+    x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", output_padding=1, activation="relu", name="dec_2")(x)
     outputs = layers.Conv2DTranspose(
         1, 5, strides=2, padding="same", output_padding=1, activation="sigmoid", name="reconstruction"
     )(x)

@@ -29,9 +29,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # any other cell's: outside Colab it prints nothing, so the stored output is empty and must stay empty.
 COLAB_CELL_TAGS = ["remove-cell"]
 COLAB_CELL = """\
-# On Google Colab only: install this book's helper package `aeutils` with the library versions the book was run
-# with (its requirements.txt). If Colab then asks you to restart the session, do so and run the notebook again.
-# Anywhere else (your computer, Binder, the book's tests) this cell does nothing.
+# On Google Colab only: install this book's helper package `aeutils` with the
+# library versions the book was run with (its requirements.txt). If Colab then
+# asks you to restart the session, do so and run the notebook again. Anywhere
+# else (your computer, Binder, the book's tests) this cell does nothing.
 import sys
 
 if "google.colab" in sys.modules:
@@ -39,8 +40,9 @@ if "google.colab" in sys.modules:
 
     REPOSITORY = "$repository"
     if not Path("autoencoders-book").exists():
-        !git clone --quiet --depth 1 --branch $branch {REPOSITORY} autoencoders-book
-    pins = [line for line in Path("autoencoders-book/requirements.txt").read_text().splitlines() if "==" in line]
+        !git clone -q --depth 1 --branch $branch {REPOSITORY} autoencoders-book
+    requirements = Path("autoencoders-book/requirements.txt").read_text()
+    pins = [line for line in requirements.splitlines() if "==" in line]
     Path("pins.txt").write_text("\\n".join(pins) + "\\n")
     %pip install --quiet --constraint pins.txt ./autoencoders-book"""
 
@@ -169,7 +171,7 @@ def test_the_colab_cell_does_nothing_outside_colab(tmp_path, monkeypatch):
 def test_the_colab_cell_installs_aeutils_with_the_pinned_versions_on_colab(tmp_path, monkeypatch):
     shell = run_colab_cell(tmp_path, monkeypatch, on_colab=True, times=2)  # run again after a session restart
     url, branch = repository()["url"], repository()["branch"]
-    clone = ("!", f"git clone --quiet --depth 1 --branch {branch} {url} autoencoders-book")
+    clone = ("!", f"git clone -q --depth 1 --branch {branch} {url} autoencoders-book")
     install = ("%pip", "install --quiet --constraint pins.txt ./autoencoders-book")
     assert shell.calls == [clone, install, install], "clone once from _config.yml's repository, install each run"
     pins = (tmp_path / "pins.txt").read_text().splitlines()

@@ -8,6 +8,7 @@ names a value its notebook really glues, and that readers of screen readers get 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import nbformat
@@ -107,13 +108,42 @@ def test_every_figure_of_a_chapter_has_alt_text(notebook):
             )
 
 
+# A chapter cites in plain Markdown that reads the same in Jupyter, Colab and the book: the authors and year,
+# linked to the references page, e.g. [Baldi & Hornik, 1989](../book/references.md) (README, "Contributing").
+CITATION = re.compile(r"\[(?P<authors>[^\]]+?),? \(?(?P<year>(?:19|20)\d\d)\)?\]\(\.\./book/references\.md\)")
+BIB_ENTRY = re.compile(r"@\w+\{[^,]+,(?P<body>.*?)\n\}", re.S)
+
+
+def plain_letters(text: str) -> str:
+    """Names without accents, from LaTeX (Bj{\\"o}rck) or Unicode (Björck) alike: Bjorck."""
+    text = re.sub(r"\\[a-zA-Z]+|\\.|[{}]", "", text)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def bibliography() -> list[tuple[str, str]]:
+    """(author field, year) of every entry in book/references.bib, the authors in plain letters."""
+    entries = []
+    for match in BIB_ENTRY.finditer((ROOT / "book" / "references.bib").read_text()):
+        author = re.search(r"author\s*=\s*[{\"](.*?)[}\"],?\s*$", match["body"], re.M | re.S)
+        year = re.search(r"year\s*=\s*[{\"]?(\d{4})", match["body"])
+        if author and year:
+            entries.append((plain_letters(author.group(1)), year.group(1)))
+    return entries
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_every_chapter_cites_a_reference(notebook):
+def test_every_chapter_cites_its_sources_as_links_to_the_references(notebook):
     cells = nbformat.read(notebook, as_version=4).cells
     markdown = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
-    keys = set(re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", markdown))
-    assert keys, f"{notebook.name} cites no reference: cite its sources with {{cite}}`key` (book/references.bib)"
-    bibliography = (ROOT / "book" / "references.bib").read_text()
-    for key in {k.strip() for group in keys for k in group.split(",")}:
-        cited = re.search(rf"@\w+\{{{re.escape(key)},", bibliography)
-        assert cited, f"{notebook.name} cites {key!r}, which book/references.bib does not hold"
+    citations = list(CITATION.finditer(markdown))
+    assert citations, (
+        f"{notebook.name} cites no reference: name a source as [Author, year](../book/references.md), "
+        "with its entry in book/references.bib"
+    )
+    entries = bibliography()
+    for citation in citations:
+        surname = plain_letters(re.split(r"[ &,]", citation["authors"].strip())[0])
+        found = any(surname in author and year == citation["year"] for author, year in entries)
+        assert found, (
+            f"{notebook.name} cites {citation.group(0)!r}: book/references.bib has no {surname}, {citation['year']}"
+        )
