@@ -1,7 +1,7 @@
 """Helpers shared by every chapter of *Autoencoders, hands-on*.
 
-The plumbing lives here (data, seeding, logging, metrics, baselines, shape checks and plots) so that each
-notebook can spend its cells on the lesson: the model, built in plain Keras where the reader sees it.
+The plumbing lives here (data, seeding, logging, metrics, baselines, shape checks, plots and model diagrams) so
+that each notebook can spend its cells on the lesson: the model, built in plain Keras where the reader sees it.
 
 Importing this package quiets TensorFlow's C++ start-up logging *before* TensorFlow loads, so notebooks
 show no log noise.
@@ -46,6 +46,7 @@ from aeutils.data import (  # noqa: E402
     load_mnist,
     read_idx,
 )
+from aeutils.diagrams import plot_conv_arithmetic, plot_model  # noqa: E402
 from aeutils.family import family_autoencoder  # noqa: E402
 from aeutils.generative import decode_grid, kl_divergence, latent_grid, plot_manifold  # noqa: E402
 from aeutils.metrics import (  # noqa: E402
@@ -118,10 +119,12 @@ __all__ = [
     "percentile_threshold",
     "photo_crops",
     "plot_code_histogram",
+    "plot_conv_arithmetic",
     "plot_image_grid",
     "plot_latent_2d",
     "plot_learning_curves",
     "plot_manifold",
+    "plot_model",
     "plot_neighbours",
     "plot_roc_curves",
     "probe_accuracy",
