@@ -1,4 +1,5 @@
-"""Shared fixtures for the unit tests of aeutils, and the book built once for the tests of the book and the site.
+"""Shared fixtures for the unit tests of aeutils, the book built once for the tests of the book and the site, and
+the headless Chromium that tests/test_site.py and tests/test_jupyterlab.py drive.
 
 Matplotlib is switched to its non-interactive Agg backend here, before anything imports pyplot (aeutils.plots
 does, when aeutils is imported). Every test runs without network access and with the book's environment
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -301,3 +304,60 @@ def built_book(tmp_path_factory) -> BookBuild:
 def built_single_page(tmp_path_factory) -> BookBuild:
     """The book on one print-friendly page (`make book-singlehtml`), built once per session: html/index.html."""
     return build_book(tmp_path_factory.mktemp("single-page"), "--builder", "singlehtml")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Headless Chromium, driven through Selenium and the system's chromedriver (no browser is ever downloaded)
+# --------------------------------------------------------------------------------------------------------------
+
+CHROMIUM_INSTALL = "apt-get install chromium chromium-driver"
+
+
+def _unavailable(reason: str, fix: str):
+    """Skip the calling test, saying how to make it run; in CI (CI=true) fail it instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must run the browser checks ({fix})")
+    pytest.skip(f"{reason}; to run the browser checks: {fix}")
+
+
+@pytest.fixture(scope="session")
+def unavailable():
+    """Return ``unavailable(reason, fix)``: skip the test with the fix for what it lacks, or fail it in CI."""
+    return _unavailable
+
+
+def _find(variable: str, *names: str) -> str | None:
+    """The program named by the environment variable, else the first of `names` on the PATH."""
+    candidates = [os.environ[variable]] if os.environ.get(variable) else names
+    return next((path for name in candidates if (path := shutil.which(name))), None)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A headless Chromium with a 1280 x 900 window and its console and network logs, one per test module."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _unavailable("Selenium is not installed", "`make test` installs it from requirements.txt")
+    chromium = _find("CHROMIUM", "chromium", "chromium-browser", "google-chrome")
+    chromedriver = _find("CHROMEDRIVER", "chromedriver")
+    if not chromium or not chromedriver:
+        _unavailable(
+            "Chromium or its chromedriver is not installed (or $CHROMIUM / $CHROMEDRIVER name no program)",
+            f"`{CHROMIUM_INSTALL}` (Debian/Ubuntu, as root; .ci/run does it when CI=true)",
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-extensions", "--window-size=1280,900", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):  # fmt: skip
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))  # no Selenium Manager
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()

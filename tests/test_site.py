@@ -9,8 +9,13 @@ offer that file for download, the search page must find the chapters, and figure
 background in dark mode. A screenshot of the first chapter, in light and dark mode, and a JSON summary are saved
 in _build/site-check/.
 
-Chromium is driven through Selenium and the system's chromedriver; no browser is downloaded. Without Chromium the
-tests are skipped with the command that installs it, except in CI (CI=true), where they fail.
+No chapter's code scrolls sideways in a 1280 px wide window: every line of a code cell, or of a code block in the
+prose, fits the code column (CODE_WINDOW_WIDTH; the report's code_cell_columns says how many characters a code cell's
+column holds, the line length the notebooks' code is formatted to).
+
+Chromium is driven through Selenium and the system's chromedriver (the `browser` fixture of conftest.py); no
+browser is downloaded. Without Chromium the tests are skipped with the command that installs it, except in CI
+(CI=true), where they fail.
 """
 
 from __future__ import annotations
@@ -19,8 +24,6 @@ import contextlib
 import functools
 import http.server
 import json
-import os
-import shutil
 import threading
 import urllib.request
 from dataclasses import dataclass, field
@@ -32,7 +35,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_DIR = ROOT / "_build" / "site-check"
-INSTALL = "apt-get install chromium chromium-driver"
+CODE_WINDOW_WIDTH = 1280  # px: the browser fixture's window, in which no chapter's code may scroll sideways
 NOT_PAGES = {"_static", "_sources", "_images"}  # folders of assets, not pages
 # Browsers ask a host for /favicon.ico by themselves when a page names no icon (the book's index.html is a bare
 # redirect): a request the site never makes, to a path that on GitHub Pages is not even the book's.
@@ -52,48 +55,6 @@ def _chapters() -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 # The browser, the server and one visit of every page
 # --------------------------------------------------------------------------------------------------------------
-
-
-def _unavailable(reason: str, fix: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: CI must run the browser check of the site ({fix})")
-    pytest.skip(f"{reason}; to run the browser check of the site: {fix}")
-
-
-def _find(variable: str, *names: str) -> str | None:
-    """The program named by the environment variable, else the first of `names` on the PATH."""
-    candidates = [os.environ[variable]] if os.environ.get(variable) else names
-    return next((path for name in candidates if (path := shutil.which(name))), None)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _unavailable("Selenium is not installed", "`make test` installs it from requirements.txt")
-    chromium = _find("CHROMIUM", "chromium", "chromium-browser", "google-chrome")
-    chromedriver = _find("CHROMEDRIVER", "chromedriver")
-    if not chromium or not chromedriver:
-        _unavailable(
-            "Chromium or its chromedriver is not installed (or $CHROMIUM / $CHROMEDRIVER name no program)",
-            f"`{INSTALL}` (Debian/Ubuntu, as root; .ci/run does it when CI=true)",
-        )
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-extensions", "--window-size=1280,900", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-    ):  # fmt: skip
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))  # no Selenium Manager
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
-    yield driver
-    driver.quit()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -146,6 +107,8 @@ class Page:
     launch_button_shown: bool = False
     downloads: list[str] = field(default_factory=list)
     images_without_alt: list[str] = field(default_factory=list)
+    window_width: int = 0
+    code_blocks: list[dict] = field(default_factory=list)
 
 
 # Run in the page after it loaded: wait for MathJax's first typesetting and for every image, then report.
@@ -155,6 +118,7 @@ const mathjax = window.MathJax && MathJax.startup && MathJax.startup.promise;
 const images = [...document.images];
 images.forEach(img => { img.loading = "eager"; });
 Promise.all([
+  document.fonts.ready,
   mathjax || Promise.resolve(),
   ...images.map(img => img.decode().catch(() => null)),
 ]).then(() => {
@@ -173,6 +137,17 @@ Promise.all([
     binder: hrefs('a[href^="https://mybinder.org/"]'),
     colab: hrefs('a[href^="https://colab.research.google.com/"]'),
     downloads: hrefs("a.btn-download-source-button"),
+    window_width: window.innerWidth,
+    code: [...document.querySelectorAll("div.highlight pre")].filter(pre => !pre.closest(".cell_output")).map(pre => {
+      const style = getComputedStyle(pre);
+      const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const pen = document.createElement("canvas").getContext("2d");
+      pen.font = style.font;
+      const lines = pre.textContent.replace(/\\n$/, "").split("\\n");
+      return {cell: Boolean(pre.closest(".cell_input")), scroll: pre.scrollWidth, client: pre.clientWidth,
+              columns: Math.floor(room / pen.measureText("0").width),
+              widest: lines.reduce((widest, line) => line.length > widest.length ? line : widest, "")};
+    }),
   });
 }).catch(error => done({error: String(error)}));
 """
@@ -192,6 +167,7 @@ def _visit(driver, base: str, path: str, served: list[tuple[str, int]]) -> Page:
     page.formulas, page.typeset, page.math_errors = found["formulas"], found["typeset"], found["math_errors"]
     page.links, page.ids, page.downloads = found["links"], set(found["ids"]), found["downloads"]
     page.launch = {"binder": found["binder"], "colab": found["colab"]}
+    page.window_width, page.code_blocks = found["window_width"], found["code"]
     launch_button = driver.find_elements("css selector", "button[aria-label='Launch interactive content']")
     page.launch_button_shown = any(button.is_displayed() for button in launch_button)
 
@@ -237,6 +213,7 @@ def pages(browser, site) -> dict[str, Page]:
     )
     visited = {path: _visit(browser, base, path, served) for path in paths}
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    cell_columns = [block["columns"] for page in visited.values() for block in page.code_blocks if block["cell"]]
     summary = {
         "pages": len(visited),
         "console_errors": sum(len(p.console_errors) for p in visited.values()),
@@ -245,9 +222,11 @@ def pages(browser, site) -> dict[str, Page]:
         "images": sum(p.images for p in visited.values()),
         "formulas": sum(p.formulas for p in visited.values()),
         "formulas_typeset": sum(p.typeset for p in visited.values()),
+        "code_cell_columns": min(cell_columns, default=0),  # characters a code cell's line has room for
         "per_page": {
             path: {"console_errors": p.console_errors, "failed_requests": p.failed_requests, "images": p.images,
-                   "formulas": p.formulas, "typeset": p.typeset, "launch": p.launch}
+                   "formulas": p.formulas, "typeset": p.typeset, "launch": p.launch,
+                   "code_columns": sorted({b["columns"] for b in p.code_blocks})}
             for path, p in visited.items()
         },
     }  # fmt: skip
@@ -316,6 +295,29 @@ def test_internal_links_lead_to_existing_pages_and_anchors(pages, site):
             elif anchor and target in pages and anchor not in pages[target].ids:
                 broken.append(f"{path}: {link} (no element with id {anchor!r})")
     assert broken == [], "broken internal links:\n" + "\n".join(broken)
+
+
+def test_no_chapter_code_block_scrolls_sideways(pages):
+    """At CODE_WINDOW_WIDTH every line of a chapter's code cells and code blocks fits the code column."""
+    wide = []
+    for chapter in _chapters():
+        page = pages[f"{chapter}.html"]
+        assert page.window_width == CODE_WINDOW_WIDTH, f"{chapter} was measured in a {page.window_width} px window"
+        assert page.code_blocks, f"{chapter} shows no code"
+        for index, block in enumerate(page.code_blocks):
+            if block["scroll"] > block["client"] + 1:
+                widest = block["widest"]
+                wide.append(
+                    f"{chapter}.html, code block {index} ({'code cell' if block['cell'] else 'in the prose'}): its "
+                    f"widest line has {len(widest)} characters, the column holds {block['columns']}: "
+                    f"{widest.strip()[:60]!r}"
+                )
+    if wide:
+        pytest.fail(
+            f"code that scrolls sideways in a {CODE_WINDOW_WIDTH} px window ({len(wide)} blocks); break the lines "
+            "(ruff format, with the line length the column holds):\n" + "\n".join(wide),
+            pytrace=False,
+        )
 
 
 def test_chapter_pages_launch_their_own_notebook_on_binder_and_colab(pages):
