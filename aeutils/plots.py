@@ -96,16 +96,33 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log
 
 
 def plot_code_histogram(codes: Mapping[str, np.ndarray], bins: int = 50) -> plt.Figure:
-    """Histogram of code activations (all units pooled) for one or more models, keyed by model name."""
+    """Histogram of code activations (all units pooled) for one or more models, keyed by model name.
+
+    Values that are exactly zero (a ReLU unit that is off) get their own bar, in a narrow panel on the left; the
+    other values are binned on the right with the same ``bins`` edges for every model, so that bars of different
+    models cover the same range and compare. Heights are shares of each model's values, so codes of different
+    widths compare too; the axis is logarithmic, to show the rare large activations.
+    """
     non_empty_mapping(codes, "codes", "{'vanilla': encoder.predict(x)}")
     bins = positive_int(bins, "bins")
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for name, values in codes.items():
-        values = as_image_array(values, f"codes[{name!r}]", unit_range=False)
-        ax.hist(values.ravel(), bins=bins, alpha=0.6, label=name)
-    ax.set_xlabel("code activation")
-    ax.set_ylabel("count")
-    ax.set_yscale("log")
+    pooled = {
+        name: as_image_array(values, f"codes[{name!r}]", unit_range=False).ravel() for name, values in codes.items()
+    }
+    nonzero = np.concatenate([values[values != 0] for values in pooled.values()])
+    low, high = (nonzero.min(), nonzero.max()) if nonzero.size else (0.0, 1.0)
+    edges = np.linspace(low, high if high > low else low + 1.0, bins + 1)
+    fig, (zero_ax, ax) = plt.subplots(1, 2, figsize=(6.5, 3.5), sharey=True, gridspec_kw={"width_ratios": [1, 6]})
+    width = 0.8 / len(pooled)
+    for i, (name, values) in enumerate(pooled.items()):
+        color = f"C{i}"
+        zero_ax.bar(i * width, np.mean(values == 0), width=width, color=color, alpha=0.8, label=name)
+        rest = values[values != 0]
+        ax.hist(rest, bins=edges, weights=np.full(rest.shape, 1 / values.size), alpha=0.6, color=color, label=name)
+    zero_ax.set_xticks([(len(pooled) - 1) * width / 2], ["exactly 0"])
+    zero_ax.set_xlim(-0.6, 0.8 + 0.2)
+    zero_ax.set_ylabel("share of code values")
+    zero_ax.set_yscale("log")
+    ax.set_xlabel("code activation (not zero)")
     ax.legend(fontsize="small")
     return _finish(fig)
 

@@ -149,19 +149,30 @@ def test_learning_curves_reject_mismatched_or_diverged_held_out_loss(val_loss):
 # --------------------------------------------------------------------------------------------------------------
 
 
-def test_code_histogram_pools_every_unit_of_each_model(rng):
-    codes = {"vanilla": rng.normal(size=(20, 8)), "sparse": np.abs(rng.normal(size=(20, 3, 4)))}
+def test_code_histogram_pools_every_unit_of_each_model_on_shared_bins(rng):
+    sparse = np.abs(rng.normal(size=(20, 3, 4)))
+    sparse[:, :, 0] = 0.0  # a quarter of the values exactly zero
+    codes = {"vanilla": rng.normal(size=(20, 8)), "sparse": sparse}
     fig = plot_code_histogram(codes, bins=10)
-    assert isinstance(fig, Figure) and len(fig.axes) == 1
-    ax = fig.axes[0]
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    zero_ax, ax = fig.axes
     assert [text.get_text() for text in ax.get_legend().get_texts()] == ["vanilla", "sparse"]
+    assert [patch.get_height() for patch in zero_ax.patches] == [0.0, 0.25]  # exact zeros, as shares
     assert len(ax.patches) == 2 * 10
-    assert sum(patch.get_height() for patch in ax.patches[:10]) == 20 * 8  # every activation counted once
-    assert ax.get_yscale() == "log"
+    vanilla, sparse_bars = ax.patches[:10], ax.patches[10:]
+    assert [p.get_x() for p in vanilla] == [p.get_x() for p in sparse_bars]  # the same edges for both models
+    assert sum(p.get_height() for p in vanilla) == pytest.approx(1.0)  # every activation counted once
+    assert sum(p.get_height() for p in sparse_bars) == pytest.approx(0.75)  # the zeros are on the left
+    assert zero_ax.get_yscale() == ax.get_yscale() == "log"
 
 
 def test_code_histogram_has_fifty_bins_by_default(rng):
-    assert len(plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}).axes[0].patches) == 50
+    assert len(plot_code_histogram({"vanilla": rng.normal(size=(5, 4))}).axes[1].patches) == 50
+
+
+def test_code_histogram_of_an_all_zero_code_still_draws(rng):
+    fig = plot_code_histogram({"dead": np.zeros((5, 4))})
+    assert [patch.get_height() for patch in fig.axes[0].patches] == [1.0]
 
 
 def test_code_histogram_rejects_bad_bins(rng, bad_count):
