@@ -33,6 +33,7 @@ OFFICIAL_SHA256 = {
 
 SAMPLE_TRAIN_SIZE = 8_000
 SAMPLE_SEED = 20_061_998  # fixed once for the whole book: every chapter sees the same 8,000 / 2,000 images
+VALIDATION_SEED = 19_980_611  # fixed too: load_mnist(validation=n) gives every chapter the same validation images
 
 _IDX_DTYPES = {0x08: np.uint8}
 _FIX_DOWNLOAD = (
@@ -120,33 +121,38 @@ def _from_keras(full: bool) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.nda
     return (train if full else None), test
 
 
-def _stratified_split(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the sample's training and held-out images, stratified by digit and chosen with SAMPLE_SEED.
+def _stratified_split(labels: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of ``size`` images stratified by digit and chosen with ``seed``, and of the others.
 
-    Each digit gets its share of the SAMPLE_TRAIN_SIZE training images (largest remainders round the shares so
-    that they add up exactly); the rest of that digit is held out.
+    Each digit gets its share of the ``size`` images (largest remainders round the shares so that they add up
+    exactly); the rest of that digit goes to the second part.
     """
     digits, counts = np.unique(labels, return_counts=True)
-    quotas = counts * (SAMPLE_TRAIN_SIZE / len(labels))
+    quotas = counts * (size / len(labels))
     sizes = np.floor(quotas).astype(int)
-    sizes[np.argsort(sizes - quotas, kind="stable")[: SAMPLE_TRAIN_SIZE - sizes.sum()]] += 1
-    rng = np.random.default_rng(SAMPLE_SEED)
-    train, held_out = [], []
-    for digit, size in zip(digits, sizes, strict=False):
+    sizes[np.argsort(sizes - quotas, kind="stable")[: size - sizes.sum()]] += 1
+    rng = np.random.default_rng(seed)
+    chosen, others = [], []
+    for digit, share in zip(digits, sizes, strict=True):
         members = rng.permutation(np.flatnonzero(labels == digit))
-        train.append(members[:size])
-        held_out.append(members[size:])
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(held_out))
+        chosen.append(members[:share])
+        others.append(members[share:])
+    return np.sort(np.concatenate(chosen)), np.sort(np.concatenate(others))
 
 
 def load_mnist(
-    full: bool | None = None, data_dir: str | os.PathLike | None = None
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    full: bool | None = None, data_dir: str | os.PathLike | None = None, validation: int = 0
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """Load MNIST as ``(x_train, y_train), (x_test, y_test)`` with float32 pixels in [0, 1], shaped (n, 28, 28).
 
     By default this is the MNIST sample: the official test digits split, stratified by label, into 8,000
     training and 2,000 held-out images. ``full=True`` (or the environment variable ``AEUTILS_FULL_MNIST=1``)
     gives the official 60,000/10,000 split instead.
+
+    ``validation=n`` carves a validation split of ``n`` images out of the training images, stratified by digit
+    with a fixed seed, and returns three pairs, ``(x_train, y_train), (x_val, y_val), (x_test, y_test)``: make
+    every choice (epochs, learning rate, penalty, threshold) on the validation images, and let the held-out
+    images only report. The held-out images are the same with or without it.
 
     The files come from ``data_dir``, else from the folder named by ``AEUTILS_DATA_DIR`` (checked against the
     official SHA-256 sums), else from ``keras.datasets.mnist`` (which downloads and caches). Both sources give
@@ -156,6 +162,7 @@ def load_mnist(
         full = os.environ.get(FULL_VARIABLE, "0").strip().lower() in {"1", "true", "yes"}
     if not isinstance(full, bool):
         raise TypeError(f"full must be True or False, got {full!r}.")
+    validation = positive_int(validation, "validation", minimum=0)
     folder = data_dir if data_dir is not None else os.environ.get(DATA_DIR_VARIABLE) or None
     if folder is not None:
         train, test = _from_mirror(Path(folder).expanduser(), full)
@@ -165,9 +172,18 @@ def load_mnist(
         (x_train, y_train), (x_test, y_test) = train, test
     else:
         images, labels = test
-        train_idx, test_idx = _stratified_split(labels)
+        train_idx, test_idx = _stratified_split(labels, SAMPLE_TRAIN_SIZE, SAMPLE_SEED)
         x_train, y_train, x_test, y_test = images[train_idx], labels[train_idx], images[test_idx], labels[test_idx]
-    return (_to_unit_floats(x_train), y_train.astype(np.int64)), (_to_unit_floats(x_test), y_test.astype(np.int64))
+    pairs = [(x_train, y_train), (x_test, y_test)]
+    if validation:
+        if validation >= len(y_train):
+            raise ValueError(
+                f"validation={validation} would leave no training images (there are {len(y_train)}); "
+                "ask for a fraction of them, e.g. validation=1000 of the sample's 8,000."
+            )
+        val_idx, fit_idx = _stratified_split(y_train, validation, VALIDATION_SEED)
+        pairs = [(x_train[fit_idx], y_train[fit_idx]), (x_train[val_idx], y_train[val_idx]), (x_test, y_test)]
+    return tuple((_to_unit_floats(x), y.astype(np.int64)) for x, y in pairs)
 
 
 def _to_unit_floats(images: np.ndarray) -> np.ndarray:

@@ -191,6 +191,43 @@ def test_sample_reads_no_training_files(make_mirror):
     assert len(x_train) == 80
 
 
+def test_validation_split_is_carved_from_the_training_images_stratified(mirror):
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir=mirror.folder)
+    (x_fit, y_fit), (x_val, y_val), (x_held, y_held) = load_mnist(data_dir=mirror.folder, validation=20)
+    assert len(x_fit) == 60 and len(x_val) == 20
+    np.testing.assert_array_equal(x_held, x_test)  # the held-out images do not move
+    np.testing.assert_array_equal(y_held, y_test)
+    fit_ids, val_ids = image_ids(x_fit), image_ids(x_val)
+    assert not set(fit_ids) & set(val_ids)
+    assert sorted([*fit_ids, *val_ids]) == sorted(image_ids(x_train))
+    np.testing.assert_array_equal(y_val, mirror.test_labels[val_ids])
+    train_counts, val_counts = np.bincount(y_train, minlength=10), np.bincount(y_val, minlength=10)
+    assert np.all(np.abs(val_counts - train_counts * 20 / 80) < 1)  # each digit keeps its share
+    assert x_val.dtype == np.float32 and y_val.dtype == np.int64
+
+
+def test_validation_split_is_the_same_on_every_call(mirror):
+    first = load_mnist(data_dir=mirror.folder, validation=20)
+    second = load_mnist(data_dir=mirror.folder, validation=20)
+    for (x_a, y_a), (x_b, y_b) in zip(first, second, strict=True):
+        np.testing.assert_array_equal(x_a, x_b)
+        np.testing.assert_array_equal(y_a, y_b)
+
+
+@pytest.mark.parametrize(
+    ("validation", "error", "message"),
+    [
+        (-1, ValueError, "at least 0"),
+        (80, ValueError, "no training images"),
+        (1.5, TypeError, "integer"),
+        (True, TypeError, "integer"),
+    ],
+)
+def test_validation_split_must_leave_training_images(mirror, validation, error, message):
+    with pytest.raises(error, match=message):
+        load_mnist(data_dir=mirror.folder, validation=validation)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # load_mnist: the full split, the environment switches and the mirror's errors
 # --------------------------------------------------------------------------------------------------------------
