@@ -26,10 +26,12 @@ NOT_COMPARED_TAG = "nbval-ignore-output"  # outputs that legitimately differ bet
 PLACEHOLDER = "\N{WHITE SQUARE}"
 SEED_CALL = re.compile(r"seed_everything\((\d+)\)")
 
-# A number as the notebooks print it: optional minus (not a hyphen inside a word such as PCA-64), digits with
+# A number as the notebooks print it: optional sign (not a hyphen inside a word such as PCA-64), digits with
 # optional thousands separators, optional decimals and exponent. Digits glued to a word (conv2d_1) are text.
-NUMBER = re.compile(r"(?<![\w.-])-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?")
+NUMBER = re.compile(r"(?<![\w.-])[-+]?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 ADDRESS = re.compile(r" at 0x[0-9a-f]+")
+SPACES = re.compile(r" {2,}")
+BRACKET_PADDING = re.compile(r"\[ +")  # NumPy pads "[ 0.5 0.2]" for a sign that no value has
 
 # A token that varied between runs may differ from the stored run by this many of its standard deviations over
 # the runs of `make seeds` (seeds, one thread, oneDNN off), or by RELATIVE of its value if that is more. In a cell
@@ -82,9 +84,15 @@ def output_text(outputs: list) -> str:
 
 
 def cell_text(outputs: list) -> CellText:
-    """Split a cell's comparable text into its template and its numbers."""
+    """Split a cell's comparable text into its template and its numbers.
+
+    Runs of spaces count as one: a right-aligned column shifts by a space when its number gains a digit (9 dead
+    units in one run, 10 in another), which changes the layout but not what the cell says; for the same reason
+    the space NumPy puts after "[" when no value is negative does not count.
+    """
     text = output_text(outputs)
-    return CellText(NUMBER.sub(PLACEHOLDER, text), tuple(NUMBER.findall(text)))
+    template = SPACES.sub(" ", BRACKET_PADDING.sub("[", NUMBER.sub(PLACEHOLDER, text)))
+    return CellText(template, tuple(NUMBER.findall(text)))
 
 
 def number_value(token: str) -> float:

@@ -97,11 +97,14 @@ def output_spread(book: nbformat.NotebookNode, others: list[Run]) -> dict[str, d
     A run that failed counts only for the cells before its error.
     """
     cells = {}
-    for index, cell in code_cells(book):
+    for _, cell in code_cells(book):
         if not is_compared(cell):
             continue
-        valid = [r.notebook for r in others if r.error_cell is None or index < r.error_cell]
-        texts = [cell_text(cell.outputs)] + [cell_text(other.cells[index].get("outputs", [])) for other in valid]
+        texts = [cell_text(cell.outputs)]
+        for other in others:
+            ids = [c.get("id") for c in other.notebook.cells]
+            if cell.id in ids and (other.error_cell is None or ids.index(cell.id) < other.error_cell):
+                texts.append(cell_text(other.notebook.cells[ids.index(cell.id)].get("outputs", [])))
         entry = {"template": texts[0].template}
         if any(text.template != texts[0].template for text in texts):
             entry["template"] = None

@@ -89,3 +89,15 @@ def test_with_seed_replaces_every_seeding_call_and_refuses_a_notebook_without_on
     assert notebook.cells[0].source.endswith("seed_everything(42)")  # the original is untouched
     with pytest.raises(ValueError, match="never calls aeutils.seed_everything"):
         with_seed(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]), 7)
+
+
+def test_a_column_that_shifts_by_a_space_keeps_the_template():
+    nine, ten = cell_text([stream("dead  9\n")]), cell_text([stream("dead 10\n")])
+    assert nine.template == ten.template and (nine.numbers, ten.numbers) == (("9",), ("10",))
+
+
+def test_numpy_sign_padding_and_a_plus_sign_keep_the_template():
+    padded, negative = cell_text([stream("[ 0.5 0.2]\n")]), cell_text([stream("[-0.5 0.2]\n")])
+    assert padded.template == negative.template
+    plus, minus = cell_text([stream("(+1.2 %)\n")]), cell_text([stream("(-1.2 %)\n")])
+    assert plus.template == minus.template and plus.numbers == ("+1.2",)
