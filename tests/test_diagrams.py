@@ -17,6 +17,7 @@ from matplotlib.patches import Rectangle
 from aeutils import family_autoencoder, plot_conv_arithmetic, plot_model
 from aeutils.diagrams import _conv_geometry
 from aeutils.family import KINDS
+from tests.models import nested_autoencoder
 
 # --------------------------------------------------------------------------------------------------------------
 # What a diagram shows, read back through the gids plot_model gives its artists
@@ -93,31 +94,6 @@ def noisy() -> keras.Model:
     return keras.Model(inputs, layers.Dense(784, name="reconstruction")(code), name="noisy")
 
 
-def encoder_decoder(kind: str) -> tuple[keras.Model, keras.Model]:
-    """An encoder (28 x 28 x 1 -> 16) and a decoder (16 -> 28 x 28 x 1), Sequential or functional."""
-    if kind == "sequential":
-        encoder = keras.Sequential(
-            [keras.Input(shape=(28, 28, 1)), layers.Flatten(name="flatten"), layers.Dense(16, name="dense")],
-            name="encoder",
-        )
-        decoder = keras.Sequential(
-            [keras.Input(shape=(16,)), layers.Dense(784, name="dense"), layers.Reshape((28, 28, 1), name="reshape")],
-            name="decoder",
-        )
-        return encoder, decoder
-    image = keras.Input(shape=(28, 28, 1))
-    encoder = keras.Model(image, layers.Dense(16, name="dense")(layers.Flatten(name="flatten")(image)), name="encoder")
-    code = keras.Input(shape=(16,))
-    image = layers.Reshape((28, 28, 1), name="reshape")(layers.Dense(784, name="dense")(code))
-    return encoder, keras.Model(code, image, name="decoder")
-
-
-def nested(kind: str) -> keras.Model:
-    encoder, decoder = encoder_decoder(kind)
-    inputs = keras.Input(shape=(28, 28, 1), name="image")
-    return keras.Model(inputs, decoder(encoder(inputs)), name="nested")
-
-
 def vae_parts() -> tuple[keras.Model, keras.Model]:
     """Chapter 9's encoder (two outputs) and decoder."""
     inputs = keras.Input(shape=(784,), name="image")
@@ -184,7 +160,7 @@ def test_noise_and_dropout_layers_are_drawn_like_any_layer():
 
 @pytest.mark.parametrize("kind", ["functional", "sequential"])
 def test_sub_models_are_opened_up_and_framed_as_labelled_groups(kind):
-    fig = plot_model(nested(kind))
+    fig = plot_model(nested_autoencoder(kind))
     paths = list(boxes(fig))
     assert paths == ["image", "encoder/flatten", "encoder/dense", "decoder/dense", "decoder/reshape"]
     assert sorted(gids(fig, "group:")) == ["decoder", "encoder"]
@@ -194,9 +170,9 @@ def test_sub_models_are_opened_up_and_framed_as_labelled_groups(kind):
 
 
 def test_a_layer_inside_a_sub_model_is_named_by_its_path():
-    fig = plot_model(nested("sequential"), code="decoder/dense")
+    fig = plot_model(nested_autoencoder("sequential"), code="decoder/dense")
     assert code_boxes(fig) == ["decoder/dense"]
-    assert code_boxes(plot_model(nested("sequential"), code="dense")) == ["encoder/dense", "decoder/dense"]
+    assert code_boxes(plot_model(nested_autoencoder("sequential"), code="dense")) == ["encoder/dense", "decoder/dense"]
 
 
 def test_a_list_of_models_is_drawn_as_a_pipeline_of_groups():

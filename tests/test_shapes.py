@@ -8,6 +8,7 @@ import pytest
 from keras import layers
 
 from aeutils import ShapeMismatchError, check_output_matches_input, downsampled_sizes, shape_trace
+from tests.models import nested_autoencoder
 
 # --------------------------------------------------------------------------------------------------------------
 # Models, with explicit layer names so that the expected names do not depend on what was built before
@@ -41,28 +42,6 @@ def conv_autoencoder(down: int, up: int, output_channels: int = 1, channels: int
     inputs = keras.Input(shape=(28, 28, 1))
     outputs = conv_decoder(conv_encoder(inputs, down, channels), up, channels, output_channels=output_channels)
     return keras.Model(inputs, outputs, name="conv_ae")
-
-
-def nested_autoencoder(kind: str) -> keras.Model:
-    """A model made of an encoder and a decoder sub-model, each functional or Sequential."""
-    if kind == "sequential":
-        encoder = keras.Sequential(
-            [keras.Input(shape=(28, 28, 1)), layers.Flatten(name="flatten"), layers.Dense(16, name="dense")],
-            name="encoder",
-        )
-        decoder = keras.Sequential(
-            [keras.Input(shape=(16,)), layers.Dense(784, name="dense"), layers.Reshape((28, 28, 1), name="reshape")],
-            name="decoder",
-        )
-    else:
-        encoder_in = keras.Input(shape=(28, 28, 1))
-        code = layers.Dense(16, name="dense")(layers.Flatten(name="flatten")(encoder_in))
-        encoder = keras.Model(encoder_in, code, name="encoder")
-        decoder_in = keras.Input(shape=(16,))
-        image = layers.Reshape((28, 28, 1), name="reshape")(layers.Dense(784, name="dense")(decoder_in))
-        decoder = keras.Model(decoder_in, image, name="decoder")
-    inputs = keras.Input(shape=(28, 28, 1))
-    return keras.Model(inputs, decoder(encoder(inputs)), name="nested_ae")
 
 
 def rows(trace):
