@@ -76,8 +76,8 @@ def vanilla_autoencoder(
     """Chapter 1's one-hidden-layer autoencoder, trained with chapter 1's recipe: the baseline later chapters beat.
 
     Flat images (n, pixels) -> ReLU code of ``code_size`` units -> sigmoid reconstruction, binary cross-entropy,
-    Adam at 0.003, batches of 128, ``epochs`` epochs, no log. ``validation_data`` (held-out flat images) adds a
-    held-out loss to the history. Returns the trained model and its history; call ``seed_everything`` first for
+    Adam at 0.003, batches of 128, ``epochs`` epochs, no log. ``validation_data`` (flat validation images) adds a
+    validation loss to the history. Returns the trained model and its history; call ``seed_everything`` first for
     repeatable weights.
     """
     x_train = as_image_array(x_train, "x_train")

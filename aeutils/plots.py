@@ -79,13 +79,13 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log
         color = f"C{i}"
         ax.plot(epochs, losses, color=color, label=f"{name} (training)")
         if "val_loss" in history:
-            held_out = np.asarray(history["val_loss"], dtype=float)
-            if held_out.shape != losses.shape or not np.all(np.isfinite(held_out)):
+            validation = np.asarray(history["val_loss"], dtype=float)
+            if validation.shape != losses.shape or not np.all(np.isfinite(validation)):
                 raise ValueError(
-                    f"history {name!r} has {held_out.size} 'val_loss' values for {losses.size} epochs, or "
+                    f"history {name!r} has {validation.size} 'val_loss' values for {losses.size} epochs, or "
                     "NaN/infinite ones; pass the history of one fit(..., validation_data=...) call unchanged."
                 )
-            ax.plot(epochs, held_out, color=color, linestyle="--", label=f"{name} (held-out)")
+            ax.plot(epochs, validation, color=color, linestyle="--", label=f"{name} (validation)")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     if log_scale:

@@ -107,13 +107,13 @@ HISTORIES = {
 }
 
 
-def test_learning_curves_draw_training_and_held_out_loss_per_run():
+def test_learning_curves_draw_training_and_validation_loss_per_run():
     fig = plot_learning_curves(HISTORIES)
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.get_lines()] == [
         "vanilla (training)",
-        "vanilla (held-out)",
+        "vanilla (validation)",
         "sparse (training)",
     ]
     assert [line.get_linestyle() for line in ax.get_lines()] == ["-", "--", "-"]
@@ -138,7 +138,7 @@ def test_learning_curves_reject_diverged_training(bad):
 
 
 @pytest.mark.parametrize("val_loss", [[0.3, 0.2], [0.3, 0.2, np.nan]], ids=["too-short", "nan"])
-def test_learning_curves_reject_mismatched_or_diverged_held_out_loss(val_loss):
+def test_learning_curves_reject_mismatched_or_diverged_validation_loss(val_loss):
     phrase = r"history 'vanilla' has \d+ 'val_loss' values for 3 epochs, or NaN/infinite ones"
     with pytest.raises(ValueError, match=phrase):
         plot_learning_curves({"vanilla": {"loss": [0.3, 0.2, 0.1], "val_loss": val_loss}})
