@@ -61,33 +61,43 @@ def plot_image_grid(
     return _finish(fig)
 
 
-def plot_learning_curves(histories: Mapping[str, Mapping[str, list[float]]], log_scale: bool = True) -> plt.Figure:
-    """Plot training (solid) and validation (dashed) loss per epoch for one or more runs, keyed by run name.
+def plot_learning_curves(
+    histories: Mapping[str, Mapping[str, list[float]]], log_scale: bool = True, metric: str = "loss"
+) -> plt.Figure:
+    """Plot training (solid) and validation (dashed) values of ``metric`` per epoch for one or more runs.
 
-    Pass ``{"name": model.fit(...).history}``; each history needs a ``loss`` list, ``val_loss`` is drawn
-    when present.
+    Pass ``{"name": model.fit(...).history}``; each history needs a ``metric`` list (the training loss by
+    default), and ``"val_" + metric`` is drawn when present. To compare models trained with different losses,
+    compile them with the same extra metric, e.g. ``metrics=["mse"]``, and pass ``metric="mse"``: losses of
+    different kinds on one axis do not compare.
     """
     non_empty_mapping(histories, "histories", "{'vanilla': history.history}")
+    if not isinstance(metric, str) or not metric:
+        raise TypeError(f"metric must be the name of a logged metric such as 'loss' or 'mse', got {metric!r}.")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for i, (name, history) in enumerate(histories.items()):
-        if "loss" not in history or not len(history["loss"]):
-            raise ValueError(f"history {name!r} has no 'loss' values; pass model.fit(...).history.")
-        losses = np.asarray(history["loss"], dtype=float)
-        if not np.all(np.isfinite(losses)):
-            raise ValueError(f"history {name!r} contains NaN or infinite losses: training diverged.")
-        epochs = np.arange(1, len(losses) + 1)
+        if metric not in history or not len(history[metric]):
+            raise ValueError(
+                f"history {name!r} has no {metric!r} values (it has {sorted(history)}); pass model.fit(...).history"
+                + ("" if metric == "loss" else f" of a model compiled with metrics=[{metric!r}]")
+                + "."
+            )
+        values = np.asarray(history[metric], dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"history {name!r} contains NaN or infinite {metric} values: training diverged.")
+        epochs = np.arange(1, len(values) + 1)
         color = f"C{i}"
-        ax.plot(epochs, losses, color=color, label=f"{name} (training)")
-        if "val_loss" in history:
-            validation = np.asarray(history["val_loss"], dtype=float)
-            if validation.shape != losses.shape or not np.all(np.isfinite(validation)):
+        ax.plot(epochs, values, color=color, label=f"{name} (training)")
+        if f"val_{metric}" in history:
+            validation = np.asarray(history[f"val_{metric}"], dtype=float)
+            if validation.shape != values.shape or not np.all(np.isfinite(validation)):
                 raise ValueError(
-                    f"history {name!r} has {validation.size} 'val_loss' values for {losses.size} epochs, or "
+                    f"history {name!r} has {validation.size} 'val_{metric}' values for {values.size} epochs, or "
                     "NaN/infinite ones; pass the history of one fit(..., validation_data=...) call unchanged."
                 )
             ax.plot(epochs, validation, color=color, linestyle="--", label=f"{name} (validation)")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
+    ax.set_ylabel(metric)
     if log_scale:
         ax.set_yscale("log")
     ax.grid(alpha=0.3)

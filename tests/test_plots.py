@@ -127,14 +127,32 @@ def test_learning_curves_can_use_a_linear_scale():
 
 @pytest.mark.parametrize("history", [{"val_loss": [0.1]}, {"loss": []}], ids=["no-loss", "empty-loss"])
 def test_learning_curves_need_loss_values(history):
-    with pytest.raises(ValueError, match=r"history 'broken' has no 'loss' values; pass model\.fit\(\.\.\.\)\.history"):
+    with pytest.raises(
+        ValueError, match=r"history 'broken' has no 'loss' values \(it has .*\); pass model\.fit\(\.\.\.\)\.history\."
+    ):
         plot_learning_curves({"vanilla": HISTORIES["vanilla"], "broken": history})
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf], ids=["nan", "inf"])
 def test_learning_curves_reject_diverged_training(bad):
-    with pytest.raises(ValueError, match=r"history 'diverged' contains NaN or infinite losses: training diverged"):
+    with pytest.raises(ValueError, match=r"history 'diverged' contains NaN or infinite loss values: training diverged"):
         plot_learning_curves({"diverged": {"loss": [0.3, bad]}})
+
+
+def test_learning_curves_can_compare_runs_on_another_metric():
+    histories = {
+        "cross-entropy": {"loss": [0.3, 0.2], "mse": [0.05, 0.04], "val_mse": [0.06, 0.05]},
+        "squared error": {"loss": [0.07, 0.06], "mse": [0.07, 0.06]},
+    }
+    ax = plot_learning_curves(histories, metric="mse").axes[0]
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), [0.06, 0.05])
+    assert [line.get_label() for line in ax.get_lines()][1] == "cross-entropy (validation)"
+    assert ax.get_ylabel() == "mse"
+
+
+def test_learning_curves_say_how_to_log_a_missing_metric():
+    with pytest.raises(ValueError, match=r"has no 'mse' values \(it has \['loss'\]\).*compiled with metrics=\['mse'\]"):
+        plot_learning_curves({"vanilla": {"loss": [0.3, 0.2]}}, metric="mse")
 
 
 @pytest.mark.parametrize("val_loss", [[0.3, 0.2], [0.3, 0.2, np.nan]], ids=["too-short", "nan"])
