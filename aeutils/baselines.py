@@ -73,7 +73,7 @@ def pca_mse_by_code_size(x_train: np.ndarray, x_test: np.ndarray, code_sizes: Se
 def vanilla_autoencoder(
     x_train: np.ndarray, code_size: int, *, epochs: int = 30, validation_data: np.ndarray | None = None
 ) -> tuple[keras.Model, keras.callbacks.History]:
-    """Chapter 1's one-hidden-layer autoencoder, trained with chapter 1's recipe: the baseline later chapters beat.
+    """Chapter 1's one-hidden-layer autoencoder, trained with chapter 1's loss and optimiser: the baseline to beat.
 
     Flat images (n, pixels) -> ReLU code of ``code_size`` units -> sigmoid reconstruction, binary cross-entropy,
     Adam at 0.003, batches of 128, ``epochs`` epochs, no log. ``validation_data`` (flat validation images) adds a
