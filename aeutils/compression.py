@@ -18,7 +18,7 @@ import keras
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from aeutils._checks import as_image_array, positive_int
+from aeutils._checks import as_image_array, nonnegative_float, positive_int
 
 __all__ = [
     "JpegResult",
@@ -26,6 +26,7 @@ __all__ = [
     "decoder_from",
     "dequantise",
     "fit_code_range",
+    "image_detail",
     "jpeg_round_trip",
     "pack_codes",
     "photo_crops",
@@ -175,9 +176,13 @@ class JpegResult:
       what saving each image on its own costs.
     - ``image_bytes``: the abbreviated stream (standard tables, left out because a receiver would hold them, as it
       holds a decoder's weights): markers, frame and scan headers and the entropy-coded scan.
-    - ``scan_bytes``: the entropy-coded scan alone: every header shared, the least JPEG could send per image.
+    - ``scan_bytes``: the entropy-coded scan alone, Huffman-coded with the standard tables: every header and
+      table shared, as a decoder's weights are.
+    - ``optimised_scan_bytes``: the scan of the standalone file, Huffman-coded with tables optimised for this
+      very image. No table shared by many images codes any of them in fewer bytes, so this is a floor under what
+      a table tuned to a whole kind of image (and shared) could reach; the tables it needs are not counted.
 
-    All three decode to the same pixels: ``optimize`` and the abbreviation change only how the stream is written.
+    All of them decode to the same pixels: ``optimize`` and the abbreviation change only how the stream is written.
     """
 
     quality: int
@@ -185,6 +190,7 @@ class JpegResult:
     file_bytes: np.ndarray
     image_bytes: np.ndarray
     scan_bytes: np.ndarray
+    optimised_scan_bytes: np.ndarray
 
 
 def _jpeg(image: np.ndarray, quality: int, **options) -> bytes:
@@ -192,6 +198,22 @@ def _jpeg(image: np.ndarray, quality: int, **options) -> bytes:
     pixels = np.rint(image * 255).astype(np.uint8)
     Image.fromarray(pixels, mode="L").save(buffer, format="JPEG", quality=quality, **options)
     return buffer.getvalue()
+
+
+def _without_tables(stream: bytes) -> int:
+    """Length of a baseline JPEG stream less its quantisation (DQT) and Huffman (DHT) table segments.
+
+    That is the length of the abbreviated stream Pillow writes with ``streamtype=2``, without encoding again.
+    """
+    length, start = len(stream), 2
+    while stream[start : start + 2] != b"\xff\xda":  # the segments before the start of scan
+        if stream[start] != 0xFF or start + 4 > len(stream):
+            raise ValueError("not a baseline JPEG stream (a segment before the scan has no marker).")
+        size = int.from_bytes(stream[start + 2 : start + 4], "big")
+        if stream[start + 1] in (0xDB, 0xC4):
+            length -= 2 + size
+        start += 2 + size
+    return length
 
 
 def _scan_length(stream: bytes) -> int:
@@ -224,19 +246,21 @@ def jpeg_round_trip(images: np.ndarray, quality: int) -> JpegResult:
         raise ValueError(
             f"quality must be from 1 to 95 (Pillow's advice: above 95 only grows the file), got {quality}."
         )
-    decoded, file_bytes, image_bytes, scan_bytes = [], [], [], []
+    decoded, file_bytes, image_bytes, scan_bytes, optimised_scan_bytes = [], [], [], [], []
     for image in squeezed:
-        standard = _jpeg(image, quality)
+        standard, optimised = _jpeg(image, quality), _jpeg(image, quality, optimize=True)
         decoded.append(np.asarray(Image.open(io.BytesIO(standard)).convert("L"), dtype=np.float32) / 255)
-        file_bytes.append(len(_jpeg(image, quality, optimize=True)))
-        image_bytes.append(len(_jpeg(image, quality, streamtype=2)))
+        file_bytes.append(len(optimised))
+        image_bytes.append(_without_tables(standard))
         scan_bytes.append(_scan_length(standard))
+        optimised_scan_bytes.append(_scan_length(optimised))
     return JpegResult(
         quality=quality,
         decoded=np.stack(decoded).reshape(images.shape),
         file_bytes=np.array(file_bytes),
         image_bytes=np.array(image_bytes),
         scan_bytes=np.array(scan_bytes),
+        optimised_scan_bytes=np.array(optimised_scan_bytes),
     )
 
 
@@ -280,21 +304,63 @@ def random_crops(image: np.ndarray, n: int, size: int = 28, seed: int = 0) -> np
     return np.stack([image[r : r + size, c : c + size] for r, c in zip(rows, cols, strict=True)]).astype(np.float32)
 
 
-def photo_crops(n: int, size: int = 28, seed: int = 0) -> np.ndarray:
+def image_detail(images: np.ndarray) -> np.ndarray:
+    """How much edge and texture each image has: the mean absolute difference between neighbouring pixels.
+
+    For a batch of greyscale images (n, height, width) in [0, 1], the mean over horizontal and vertical
+    neighbours of ``|x[i, j] - x[i, j + 1]|`` and ``|x[i, j] - x[i + 1, j]|``: shape (n,). A flat patch or a
+    smooth gradient has almost none (unlike its pixel standard deviation, which one soft edge makes large);
+    an MNIST digit has about 0.07.
+    """
+    images = as_image_array(images, "images")
+    if images.ndim != 3:
+        raise ValueError(f"images must be a batch of greyscale images (n, height, width), got shape {images.shape}.")
+    across = np.abs(np.diff(images, axis=2)).mean(axis=(1, 2))
+    down = np.abs(np.diff(images, axis=1)).mean(axis=(1, 2))
+    return (across + down) / 2
+
+
+def _detailed_crops(image: np.ndarray, n: int, size: int, seed: int, min_detail: float) -> np.ndarray:
+    """``n`` random crops of ``image`` whose :func:`image_detail` exceeds ``min_detail``, in the order drawn."""
+    if min_detail == 0:
+        return random_crops(image, n, size, seed)
+    rng, kept, found, drawn = np.random.default_rng(seed), [], 0, 0
+    while found < n:
+        if drawn >= 1000 * n:
+            raise ValueError(
+                f"fewer than 1 in 1,000 crops of a sample photograph have a detail above {min_detail:g}; choose a "
+                "smaller min_detail (an MNIST digit has about 0.07, a smooth patch of sky below 0.01)."
+            )
+        batch = random_crops(image, max(64, 4 * n), size, seed=int(rng.integers(2**31)))
+        drawn += len(batch)
+        kept.append(batch[image_detail(batch) > min_detail])
+        found += len(kept[-1])
+    return np.concatenate(kept)[:n]
+
+
+def photo_crops(n: int, size: int = 28, seed: int = 0, min_detail: float = 0.0) -> np.ndarray:
     """``n`` random crops of scikit-learn's two bundled sample photographs, in grey, float32 in [0, 1].
 
     The photographs (``sklearn.datasets.load_sample_images``, a Chinese temple and a flower) ship with
     scikit-learn, so nothing is downloaded. They are converted to grey with Pillow's ITU-R 601 luma (as
     ``Image.convert("L")``); half the crops (rounded up) come from the first photograph, the rest from the second.
+
+    Many crops are nearly flat (sky, a blurred background) or a single soft edge. ``min_detail`` keeps only crops
+    whose :func:`image_detail` (mean absolute difference between neighbouring pixels) exceeds it, drawing more until
+    there are ``n``: e.g. ``min_detail=0.06`` for crops with texture (foliage, roof tiles, the flower's stamens),
+    about as much detail as an MNIST digit has. The default, 0, keeps every crop drawn.
     """
     from sklearn.datasets import load_sample_images
 
     n = positive_int(n, "n")
+    min_detail = nonnegative_float(min_detail, "min_detail")
+    if min_detail >= 1:
+        raise ValueError(f"min_detail must be below 1, the largest difference of pixels in [0, 1]; got {min_detail}.")
     photos = [np.asarray(Image.fromarray(p).convert("L"), dtype=np.float32) / 255 for p in load_sample_images().images]
     first = (n + 1) // 2
-    parts = [random_crops(photos[0], first, size, seed)]
+    parts = [_detailed_crops(photos[0], first, size, seed, min_detail)]
     if n > first:
-        parts.append(random_crops(photos[1], n - first, size, seed + 1))
+        parts.append(_detailed_crops(photos[1], n - first, size, seed + 1, min_detail))
     return np.concatenate(parts)
 
 

@@ -12,6 +12,7 @@ from aeutils import (
     dequantise,
     family_autoencoder,
     fit_code_range,
+    image_detail,
     jpeg_round_trip,
     pack_codes,
     photo_crops,
@@ -132,9 +133,29 @@ def test_jpeg_round_trip_sizes_and_quality():
     assert low.decoded.dtype == np.float32 and 0 <= low.decoded.min() and low.decoded.max() <= 1
     # each smaller size leaves out something the larger one holds
     assert np.all(low.scan_bytes < low.image_bytes) and np.all(low.image_bytes < low.file_bytes)
+    # tables optimised for the image code its scan in no more bytes than the standard tables
+    assert np.all(low.optimised_scan_bytes <= low.scan_bytes) and np.all(low.optimised_scan_bytes > 0)
     assert np.all(high.scan_bytes > low.scan_bytes)  # a higher quality costs more bytes
     assert np.abs(high.decoded[..., 0] - images).mean() < np.abs(low.decoded - images).mean()
     assert high.quality == 90
+
+
+def test_jpeg_sizes_match_the_streams_pillow_writes():
+    import io
+
+    from PIL import Image
+
+    images = random_crops(np.random.default_rng(2).uniform(size=(40, 40)).astype(np.float32), 3, 28, seed=0)
+    result = jpeg_round_trip(images, 20)
+    for image, image_bytes, file_bytes in zip(images, result.image_bytes, result.file_bytes, strict=True):
+        streams = {}
+        for name, options in (("abbreviated", {"streamtype": 2}), ("file", {"optimize": True})):
+            buffer = io.BytesIO()
+            Image.fromarray(np.rint(image * 255).astype(np.uint8), mode="L").save(
+                buffer, format="JPEG", quality=20, **options
+            )
+            streams[name] = len(buffer.getvalue())
+        assert image_bytes == streams["abbreviated"] and file_bytes == streams["file"]
 
 
 def test_jpeg_round_trip_refuses_bad_inputs():
@@ -176,6 +197,32 @@ def test_photo_crops_come_from_the_bundled_photographs():
     assert crops.shape == (5, 28, 28) and crops.dtype == np.float32
     assert 0 <= crops.min() and crops.max() <= 1 and crops.std() > 0
     np.testing.assert_array_equal(crops, photo_crops(5, seed=0))
+
+
+def test_detail_measures_edges_not_brightness_or_one_soft_edge():
+    flat = np.full((1, 28, 28), 0.7, dtype=np.float32)
+    ramp = np.tile(np.linspace(0, 1, 28, dtype=np.float32), (1, 28, 1))  # one smooth gradient
+    checker = (np.indices((28, 28)).sum(axis=0) % 2).astype(np.float32)[None]
+    np.testing.assert_allclose(image_detail(flat), [0.0])
+    np.testing.assert_allclose(image_detail(ramp), [1 / 27 / 2], rtol=1e-5)  # large std, little detail
+    np.testing.assert_allclose(image_detail(checker), [1.0])
+    with pytest.raises(ValueError, match="batch of greyscale images"):
+        image_detail(np.zeros((28, 28), dtype=np.float32))
+
+
+def test_photo_crops_can_keep_only_detailed_crops():
+    plain, detailed = photo_crops(40, seed=0), photo_crops(40, seed=0, min_detail=0.06)
+    assert detailed.shape == (40, 28, 28) and detailed.dtype == np.float32
+    assert image_detail(plain).min() < 0.06  # some crops drawn at random are nearly flat
+    assert np.all(image_detail(detailed) > 0.06)
+    np.testing.assert_array_equal(detailed, photo_crops(40, seed=0, min_detail=0.06))
+    np.testing.assert_array_equal(plain, photo_crops(40, seed=0, min_detail=0))  # the default keeps every crop
+    with pytest.raises(ValueError, match="below 1"):
+        photo_crops(4, min_detail=1.0)
+    with pytest.raises(ValueError, match="at least 0"):
+        photo_crops(4, min_detail=-0.1)
+    with pytest.raises(ValueError, match="smaller min_detail"):
+        photo_crops(2, min_detail=0.6)
 
 
 def test_render_letters_like_mnist_digits():
