@@ -68,7 +68,9 @@ from aeutils.plots import (  # noqa: E402
 )
 from aeutils.probes import (  # noqa: E402
     balanced_subset,
+    fit_probe,
     knn_accuracy,
+    knn_predictions,
     nearest_neighbours,
     plot_neighbours,
     probe_accuracy,
@@ -102,11 +104,13 @@ __all__ = [
     "downsampled_sizes",
     "family_autoencoder",
     "fit_code_range",
+    "fit_probe",
     "gaussian_blur",
     "image_detail",
     "jpeg_round_trip",
     "kl_divergence",
     "knn_accuracy",
+    "knn_predictions",
     "latent_grid",
     "leave_one_class_out",
     "load_mnist",

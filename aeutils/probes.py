@@ -1,8 +1,9 @@
 """Codes as features: linear probes, k-nearest-neighbour accuracy, retrieval and labelled subsets.
 
 A representation is judged by what a simple classifier can read from it: a *linear probe* (a logistic regression
-on standardised features) and a *k-NN* classifier (Euclidean distance on the features as they are). The same
-functions take raw pixels, PCA components or an encoder's codes, so every representation gets the same protocol.
+on standardised features, with an L2 penalty of inverse strength C to tune) and a *k-NN* classifier (Euclidean
+distance on the features as they are). The same functions take raw pixels, PCA components or an encoder's codes,
+so every representation gets the same protocol.
 
 scikit-learn's solvers call BLAS on small matrices, where a multi-threaded BLAS spends more time waiting for its
 threads than computing (ten times more on a busy two-core machine); every fit here runs with one BLAS thread.
@@ -16,11 +17,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from aeutils._checks import as_image_array, integer_labels, non_empty_mapping, positive_int
+from aeutils._checks import as_image_array, integer_labels, non_empty_mapping, nonnegative_float, positive_int
 from aeutils.plots import _as_square_images, _finish
 
 
@@ -49,27 +50,84 @@ def _split(train_features, train_labels, test_features, test_labels):
     return train, train_labels, test, test_labels
 
 
+def _penalty(C: object) -> float:
+    C = nonnegative_float(C, "C")
+    if C == 0:
+        raise ValueError(
+            "C must be above 0: it is the inverse of the penalty's strength (smaller C, stronger penalty)."
+        )
+    return C
+
+
+def fit_probe(
+    train_features: np.ndarray, train_labels: np.ndarray, *, C: float = 1.0, max_iter: int = 5000
+) -> Pipeline:
+    """A linear probe fitted on the training rows: standardise each feature, then a multinomial logistic regression.
+
+    The mean and scale of each feature come from the training rows. ``C`` is the inverse strength of the L2
+    penalty on the weights (scikit-learn's default is 1; smaller C, stronger penalty): tune it on validation rows.
+    Features may be images of any shape or codes (n, k); they are flattened. Returns the fitted scikit-learn
+    pipeline, whose ``predict`` and ``score`` take features of the same width. ``max_iter`` is high enough by
+    default that the lbfgs solver converges on the book's features; a ConvergenceWarning means it should be raised.
+    """
+    train = _features(train_features, "train_features")
+    train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
+    if len(np.unique(train_labels)) < 2:
+        raise ValueError("train_labels hold a single class; a classifier needs at least two.")
+    C, max_iter = _penalty(C), positive_int(max_iter, "max_iter")
+    probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter))
+    with threadpool_limits(limits=1, user_api="blas"):
+        return probe.fit(train, train_labels)
+
+
 def probe_accuracy(
     train_features: np.ndarray,
     train_labels: np.ndarray,
     test_features: np.ndarray,
     test_labels: np.ndarray,
     *,
+    C: float = 1.0,
     max_iter: int = 5000,
 ) -> float:
-    """Accuracy on the test rows of a linear probe fitted on the training rows.
+    """Accuracy on the test rows of a linear probe fitted on the training rows (see :func:`fit_probe`).
 
     The probe standardises each feature (mean and scale from the training rows) and fits a multinomial logistic
-    regression with scikit-learn's default L2 penalty (C=1) and lbfgs solver. Features may be images of any
-    shape (flattened) or codes (n, k). ``max_iter`` is high enough by default that the solver converges on the
-    book's features; a ConvergenceWarning means it should be raised.
+    regression with an L2 penalty of inverse strength ``C`` (scikit-learn's default, 1) and the lbfgs solver.
     """
     train, train_labels, test, test_labels = _split(train_features, train_labels, test_features, test_labels)
-    max_iter = positive_int(max_iter, "max_iter")
-    probe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=max_iter))
+    probe = fit_probe(train, train_labels, C=C, max_iter=max_iter)
     with threadpool_limits(limits=1, user_api="blas"):
-        probe.fit(train, train_labels)
         return float(probe.score(test, test_labels))
+
+
+def knn_predictions(
+    train_features: np.ndarray,
+    train_labels: np.ndarray,
+    test_features: np.ndarray,
+    *,
+    k: int = 5,
+    standardize: bool = False,
+) -> np.ndarray:
+    """The label of each test row by a ``k``-nearest-neighbour vote among the training rows (Euclidean distance).
+
+    By default the features are used as they are, so the distance is the one of the representation itself
+    (pixels, PCA components or codes). ``standardize=True`` rescales each feature to unit variance first (mean
+    and scale from the training rows). A tied vote goes to the smallest label.
+    """
+    train, test = _two_sets(train_features, "train_features", test_features, "test_features")
+    train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
+    if len(np.unique(train_labels)) < 2:
+        raise ValueError("train_labels hold a single class; a classifier needs at least two.")
+    k = positive_int(k, "k")
+    if k > len(train):
+        raise ValueError(f"k={k} neighbours requested but there are only {len(train)} training rows; lower k.")
+    if not isinstance(standardize, bool):
+        raise TypeError(f"standardize must be True or False, got {standardize!r}.")
+    knn = KNeighborsClassifier(n_neighbors=k, algorithm="brute")
+    model = make_pipeline(StandardScaler(), knn) if standardize else knn
+    with threadpool_limits(limits=1, user_api="blas"):
+        model.fit(train, train_labels)
+        return model.predict(test)
 
 
 def knn_accuracy(
@@ -87,16 +145,8 @@ def knn_accuracy(
     (pixels, PCA components or codes). ``standardize=True`` rescales each feature to unit variance first.
     """
     train, train_labels, test, test_labels = _split(train_features, train_labels, test_features, test_labels)
-    k = positive_int(k, "k")
-    if k > len(train):
-        raise ValueError(f"k={k} neighbours requested but there are only {len(train)} training rows; lower k.")
-    if not isinstance(standardize, bool):
-        raise TypeError(f"standardize must be True or False, got {standardize!r}.")
-    knn = KNeighborsClassifier(n_neighbors=k, algorithm="brute")
-    model = make_pipeline(StandardScaler(), knn) if standardize else knn
-    with threadpool_limits(limits=1, user_api="blas"):
-        model.fit(train, train_labels)
-        return float(model.score(test, test_labels))
+    predictions = knn_predictions(train, train_labels, test, k=k, standardize=standardize)
+    return float(np.mean(predictions == test_labels))
 
 
 def nearest_neighbours(queries: np.ndarray, gallery: np.ndarray, n: int = 5) -> np.ndarray:

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from aeutils import balanced_subset, knn_accuracy, nearest_neighbours, plot_neighbours, probe_accuracy
+from aeutils import (
+    balanced_subset,
+    fit_probe,
+    knn_accuracy,
+    knn_predictions,
+    nearest_neighbours,
+    plot_neighbours,
+    probe_accuracy,
+)
 
 
 @pytest.fixture
@@ -128,6 +136,40 @@ def test_k_above_the_training_rows_is_refused(blobs):
 def test_standardize_must_be_a_bool(blobs):
     with pytest.raises(TypeError, match=r"standardize must be True or False, got 'yes'"):
         knn_accuracy(*blobs, standardize="yes")
+
+
+def test_fit_probe_scores_as_probe_accuracy(blobs):
+    x_train, y_train, x_test, y_test = blobs
+    probe = fit_probe(x_train, y_train, C=0.1)
+    assert probe.score(x_test, y_test) == probe_accuracy(x_train, y_train, x_test, y_test, C=0.1)
+    assert probe.predict(x_test).shape == y_test.shape
+
+
+def test_a_smaller_c_is_a_stronger_penalty(blobs):
+    x_train, y_train, _, _ = blobs
+    norms = [np.linalg.norm(fit_probe(x_train, y_train, C=C)[-1].coef_) for C in (0.01, 0.1, 1.0, 10.0)]
+    assert norms == sorted(norms)
+    assert norms[0] < norms[-1] / 10
+
+
+@pytest.mark.parametrize(("C", "error", "phrase"), [(0, ValueError, r"C must be above 0"), ("1", TypeError, r"C must")])
+def test_bad_c_is_refused(blobs, C, error, phrase):
+    with pytest.raises(error, match=phrase):
+        fit_probe(*blobs[:2], C=C)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_knn_predictions_give_knn_accuracy(rng, standardize):
+    x_train, x_test = rng.normal(size=(200, 3)), rng.normal(size=(100, 3))
+    y_train, y_test = (x_train[:, 0] > 0).astype(int), (x_test[:, 0] > 0).astype(int)
+    predictions = knn_predictions(x_train, y_train, x_test, k=3, standardize=standardize)
+    accuracy = knn_accuracy(x_train, y_train, x_test, y_test, k=3, standardize=standardize)
+    assert np.mean(predictions == y_test) == accuracy
+
+
+def test_a_tied_knn_vote_goes_to_the_smallest_label():
+    x_train, y_train = np.array([[-1.0], [1.0]]), np.array([3, 2])
+    np.testing.assert_array_equal(knn_predictions(x_train, y_train, np.array([[0.0]]), k=2), [2])
 
 
 # --------------------------------------------------------------------------------------------------------------
