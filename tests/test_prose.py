@@ -71,7 +71,7 @@ def test_the_comparison_table_is_made_of_glue_references():
     assert len(rows) == 6, "the comparison table has one row per kind of autoencoder (chapters 1 to 6)"
     for row in rows:
         cells = [cell.strip() for cell in row.strip("|").split("|")][1:]
-        assert len(cells) == 6
+        assert len(cells) == 5, "code size, parameters, held-out MSE, PSNR, PCA MSE"
         for cell in cells:
             assert GLUE_TEXT.fullmatch(cell), f"the comparison table cell {cell!r} is not a glue reference"
 
