@@ -60,12 +60,19 @@ def _penalty(C: object) -> float:
 
 
 def fit_probe(
-    train_features: np.ndarray, train_labels: np.ndarray, *, C: float = 1.0, max_iter: int = 5000
+    train_features: np.ndarray,
+    train_labels: np.ndarray,
+    *,
+    C: float = 1.0,
+    max_iter: int = 5000,
+    standardize: bool = True,
 ) -> Pipeline:
     """A linear probe fitted on the training rows: standardise each feature, then a multinomial logistic regression.
 
-    The mean and scale of each feature come from the training rows. ``C`` is the inverse strength of the L2
-    penalty on the weights (scikit-learn's default is 1; smaller C, stronger penalty): tune it on validation rows.
+    The mean and scale of each feature come from the training rows; ``standardize=False`` skips that step and
+    fits the regression on the features as they are (the penalty then favours the features that vary most).
+    ``C`` is the inverse strength of the L2 penalty on the weights (scikit-learn's default is 1; smaller C,
+    stronger penalty): tune it on validation rows.
     Features may be images of any shape or codes (n, k); they are flattened. Returns the fitted scikit-learn
     pipeline, whose ``predict`` and ``score`` take features of the same width. ``max_iter`` is high enough by
     default that the lbfgs solver converges on the book's features; a ConvergenceWarning means it should be raised.
@@ -75,7 +82,10 @@ def fit_probe(
     if len(np.unique(train_labels)) < 2:
         raise ValueError("train_labels hold a single class; a classifier needs at least two.")
     C, max_iter = _penalty(C), positive_int(max_iter, "max_iter")
-    probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter))
+    if not isinstance(standardize, bool):
+        raise TypeError(f"standardize must be True or False, got {standardize!r}.")
+    steps = [StandardScaler()] if standardize else []
+    probe = make_pipeline(*steps, LogisticRegression(C=C, max_iter=max_iter))
     with threadpool_limits(limits=1, user_api="blas"):
         return probe.fit(train, train_labels)
 

@@ -266,3 +266,18 @@ def test_neighbour_grid_refuses_bad_inputs(digits, bad_values):
         plot_neighbours(digits[:1], {"pixels": np.stack([digits[:2]] * 2)})
     with pytest.raises(ValueError, match=r"the same number of neighbours per query, got \[2, 3\]"):
         plot_neighbours(digits[:1], {"pixels": digits[None, :2], "codes": digits[None, :3]})
+
+
+def test_fit_probe_without_standardizing_fits_the_features_as_they_are(blobs):
+    x_train, y_train, x_test, _ = blobs
+    scale = np.array([1.0, 100.0, 1.0, 1.0], dtype=np.float32)
+    as_is = fit_probe(x_train * scale, y_train, C=0.1, standardize=False)
+    assert len(as_is.steps) == 1 and as_is[-1].C == 0.1
+    assert as_is.predict(x_test * scale).shape == (len(x_test),)
+    # standardising undoes a feature's scale; as is, the fit sees it
+    standardized = [fit_probe(x, y_train, C=0.1)[-1].coef_ for x in (x_train, x_train * scale)]
+    np.testing.assert_allclose(standardized[0], standardized[1], rtol=1e-3, atol=1e-4)
+    plain = fit_probe(x_train, y_train, C=0.1, standardize=False)[-1].coef_
+    assert not np.allclose(plain, as_is[-1].coef_, rtol=0.01)
+    with pytest.raises(TypeError, match=r"standardize must be True or False, got 'no'"):
+        fit_probe(x_train, y_train, standardize="no")
