@@ -1,9 +1,9 @@
 """Codes as features: linear probes, k-nearest-neighbour accuracy, retrieval and labelled subsets.
 
 A representation is judged by what a simple classifier can read from it: a *linear probe* (a logistic regression
-on standardised features, with an L2 penalty of inverse strength C to tune) and a *k-NN* classifier (Euclidean
-distance on the features as they are). The same functions take raw pixels, PCA components or an encoder's codes,
-so every representation gets the same protocol.
+on features standardised by default, with an L2 penalty of inverse strength C to tune) and a *k-NN* classifier
+(Euclidean distance on the features as they are). The same functions take raw pixels, PCA components or an
+encoder's codes, so every representation gets the same protocol.
 
 scikit-learn's solvers call BLAS on small matrices, where a multi-threaded BLAS spends more time waiting for its
 threads than computing (ten times more on a busy two-core machine); every fit here runs with one BLAS thread.
@@ -41,12 +41,17 @@ def _two_sets(a: object, a_name: str, b: object, b_name: str) -> tuple[np.ndarra
     return a, b
 
 
+def _train_labels(train_labels: object, train: np.ndarray) -> np.ndarray:
+    labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
+    if len(np.unique(labels)) < 2:
+        raise ValueError("train_labels hold a single class; a classifier needs at least two.")
+    return labels
+
+
 def _split(train_features, train_labels, test_features, test_labels):
     train, test = _two_sets(train_features, "train_features", test_features, "test_features")
-    train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
+    train_labels = _train_labels(train_labels, train)
     test_labels = integer_labels(test_labels, "test_labels", n=len(test), of="test_features")
-    if len(np.unique(train_labels)) < 2:
-        raise ValueError("train_labels hold a single class; a classifier needs at least two.")
     return train, train_labels, test, test_labels
 
 
@@ -78,9 +83,7 @@ def fit_probe(
     default that the lbfgs solver converges on the book's features; a ConvergenceWarning means it should be raised.
     """
     train = _features(train_features, "train_features")
-    train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
-    if len(np.unique(train_labels)) < 2:
-        raise ValueError("train_labels hold a single class; a classifier needs at least two.")
+    train_labels = _train_labels(train_labels, train)
     C, max_iter = _penalty(C), positive_int(max_iter, "max_iter")
     if not isinstance(standardize, bool):
         raise TypeError(f"standardize must be True or False, got {standardize!r}.")
@@ -125,9 +128,7 @@ def knn_predictions(
     and scale from the training rows). A tied vote goes to the smallest label.
     """
     train, test = _two_sets(train_features, "train_features", test_features, "test_features")
-    train_labels = integer_labels(train_labels, "train_labels", n=len(train), of="train_features")
-    if len(np.unique(train_labels)) < 2:
-        raise ValueError("train_labels hold a single class; a classifier needs at least two.")
+    train_labels = _train_labels(train_labels, train)
     k = positive_int(k, "k")
     if k > len(train):
         raise ValueError(f"k={k} neighbours requested but there are only {len(train)} training rows; lower k.")
