@@ -18,6 +18,12 @@ tests/test_site.py catches each of the fixes in a browser.
    takes neither; this directive wraps the same pending reference in a figure, and once myst-nb has resolved
    the reference, gives the pasted image its alt text. The notebook must also show the figure it glues
    (myst-nb copies only the images a page displays into the site).
+
+4. Links to glossary entries from plain Markdown. A chapter cannot use the ``{term}`` role (Jupyter shows it as
+   raw text), and myst-parser resolves ``[PCA](../book/glossary.md#term-PCA)`` only to heading anchors: any
+   other id logs "local id not found" and fails the ``-W`` build. Each glossary entry's id (``term-`` and the
+   entry's words joined by hyphens, as Sphinx writes it) is recorded among the page's anchors, so the link
+   resolves; an id that no entry has still warns.
 """
 
 from __future__ import annotations
@@ -85,6 +91,13 @@ def no_search_index_on_the_single_page(app: Sphinx, exception: Exception | None)
             file.write(html.replace(SEARCH_INDEX_SCRIPT, "", 1))
 
 
+def glossary_entries_are_link_targets(app: Sphinx, doctree: nodes.document) -> None:
+    anchors = app.env.metadata[app.env.docname].setdefault("myst_slugs", {})
+    for term in doctree.findall(nodes.term):
+        for node_id in term["ids"]:
+            anchors.setdefault(node_id, (0, node_id, term.astext()))
+
+
 class GluedFigure(SphinxDirective):
     """A figure whose image is glued under ``key`` in the notebook ``:doc:``; ``:alt:`` is required."""
 
@@ -127,4 +140,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", keep_first_copy_of_each_script, priority=900)  # after every other extension
     app.connect("builder-inited", single_page_at_the_root)
     app.connect("build-finished", no_search_index_on_the_single_page)
+    app.connect("doctree-read", glossary_entries_are_link_targets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

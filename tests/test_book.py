@@ -54,3 +54,33 @@ def _notebook_title(path: Path) -> str:
         if cell.cell_type == "markdown" and cell.source.startswith("# "):
             return cell.source.splitlines()[0][2:].strip()
     raise AssertionError(f"{path.name} has no '# title' markdown cell")
+
+
+def test_a_markdown_link_reaches_a_glossary_entry_and_a_wrong_one_warns(tmp_path):
+    """_ext/book_html.py makes [PCA](../book/glossary.md#term-PCA) a link a chapter can use in plain Markdown."""
+    import subprocess
+    import sys
+
+    (tmp_path / "book").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT / '_ext')!r})\n"
+        'extensions = ["myst_nb", "book_html"]\nnb_execution_mode = "off"\n'
+    )
+    (tmp_path / "index.md").write_text("# Test\n\n```{toctree}\nbook/glossary\nnotebooks/chapter\n```\n")
+    glossary = "# Glossary\n\n```{glossary}\nPCA\n  PCA.\n\nbatch, epoch and update\n  Batches.\n```\n"
+    (tmp_path / "book" / "glossary.md").write_text(glossary)
+    chapter = (
+        "# Chapter\n\n[PCA](../book/glossary.md#term-PCA), [epochs](../book/glossary.md#term-batch-epoch-and-update)"
+    )
+    (tmp_path / "notebooks" / "chapter.md").write_text(chapter + "\n")
+    build = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-n", str(tmp_path), str(tmp_path / "_build")]
+    result = subprocess.run(build, capture_output=True, text=True)
+    assert result.returncode == 0 and "WARNING" not in result.stderr, result.stderr[-3000:]
+    page = (tmp_path / "_build" / "notebooks" / "chapter.html").read_text()
+    assert 'href="../book/glossary.html#term-PCA"' in page
+    assert 'href="../book/glossary.html#term-batch-epoch-and-update"' in page
+
+    (tmp_path / "notebooks" / "chapter.md").write_text("# Chapter\n\n[PCA](../book/glossary.md#term-PCB)\n")
+    result = subprocess.run([*build, "-E"], capture_output=True, text=True)
+    assert "local id not found" in result.stderr, "a link to an entry that does not exist must still warn"
