@@ -39,8 +39,9 @@ def family_autoencoder(
     - ``"sparse"`` (ch. 4): ``"vanilla"`` with an L1 activity penalty of ``l1`` on the code.
     - ``"denoising"`` (ch. 5): (n, 28, 28, 1) -> Gaussian noise of ``sigma`` (training only), clipped to [0, 1]
       -> convolutions -> linear 7 x 7 x C code -> back up; C = code_size / 49, a multiple of 49; Adam 0.005.
-      Chapter 5's model has a ReLU code of 8 channels; here the code is linear, as in chapters 2 and 3, because
-      a ReLU code of one channel (code_size 49) died in most seeds, leaving a constant code.
+      Chapter 5's model has a linear code of 8 channels (7 x 7 x 8 = 392 numbers); this one has the same layers
+      with code_size / 49 channels. The code stays linear, as in chapters 2, 3 and 5: a ReLU code of one channel
+      (code_size 49) died in most seeds, leaving a constant code.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}.")
