@@ -7,11 +7,14 @@ repository in `_config.yml`, run
 
     .venv/bin/python tests/test_launch.py notebooks/NN-name.ipynb [...]
 
-then `make execute NOTEBOOKS=...` and commit the notebook with its outputs.
+then commit the notebook (a new notebook: `make execute NOTEBOOKS=...` first). Off Colab the cell does nothing, so
+refreshing its text cannot change any output.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 import shutil
 import string
 import sys
@@ -30,21 +33,25 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 COLAB_CELL_TAGS = ["remove-cell"]
 COLAB_CELL = """\
 # On Google Colab only: install this book's helper package `aeutils` with the
-# library versions the book was run with (its requirements.txt). If Colab then
-# asks you to restart the session, do so and run the notebook again. Anywhere
-# else (your computer, Binder, the book's tests) this cell does nothing.
+# library versions the book was run with (its requirements.txt), and what the
+# notebooks' `glue` calls need from myst-nb. If Colab then asks you to restart
+# the session, do so and run the notebook again. Anywhere else (your computer,
+# Binder, the book's tests) this cell does nothing.
 import sys
 
 if "google.colab" in sys.modules:
     from pathlib import Path
 
     REPOSITORY = "$repository"
+    GLUE_NEEDS = ("myst-nb", "docutils")  # what Colab lacks for myst_nb.glue
     if not Path("autoencoders-book").exists():
         !git clone -q --depth 1 --branch $branch {REPOSITORY} autoencoders-book
     requirements = Path("autoencoders-book/requirements.txt").read_text()
     pins = [line for line in requirements.splitlines() if "==" in line]
     Path("pins.txt").write_text("\\n".join(pins) + "\\n")
-    %pip install --quiet --constraint pins.txt ./autoencoders-book"""
+    %pip install --quiet --constraint pins.txt ./autoencoders-book
+    glue_pins = " ".join(p for p in pins if p.split("==")[0] in GLUE_NEEDS)
+    %pip install --quiet --no-deps {glue_pins}"""
 
 
 def repository() -> dict[str, str]:
@@ -59,13 +66,16 @@ def colab_cell_source() -> str:
 
 
 def add_colab_cell(path: Path) -> None:
-    """Make the Colab cell the first cell of a notebook, replacing an older copy of it."""
+    """Make the Colab cell the first cell of a notebook; an older copy of it gets the new text in place (its id and
+    empty output stay: off Colab the cell does nothing, so its output cannot change)."""
     notebook = nbformat.read(path, as_version=4)
     first = notebook.cells[0] if notebook.cells else None
     if first is not None and first.cell_type == "code" and 'if "google.colab" in sys.modules' in first.source:
-        notebook.cells.pop(0)
-    cell = nbformat.v4.new_code_cell(colab_cell_source(), metadata={"tags": list(COLAB_CELL_TAGS)})
-    notebook.cells.insert(0, cell)
+        first.source = colab_cell_source()
+        first.metadata["tags"] = list(COLAB_CELL_TAGS)
+    else:
+        cell = nbformat.v4.new_code_cell(colab_cell_source(), metadata={"tags": list(COLAB_CELL_TAGS)})
+        notebook.cells.insert(0, cell)
     nbformat.write(notebook, path)
 
 
@@ -142,6 +152,7 @@ class FakeIPython:
             shutil.copy(ROOT / "requirements.txt", target / "requirements.txt")
 
     def run_line_magic(self, name: str, line: str) -> None:
+        line = string.Formatter().vformat(line, (), self.namespace)  # so does a line magic's
         self.calls.append((f"%{name}", line))
 
 
@@ -173,10 +184,45 @@ def test_the_colab_cell_installs_aeutils_with_the_pinned_versions_on_colab(tmp_p
     url, branch = repository()["url"], repository()["branch"]
     clone = ("!", f"git clone -q --depth 1 --branch {branch} {url} autoencoders-book")
     install = ("%pip", "install --quiet --constraint pins.txt ./autoencoders-book")
-    assert shell.calls == [clone, install, install], "clone once from _config.yml's repository, install each run"
+    glue_pins = [line for line in required_pins() if line.split("==")[0] in ("myst-nb", "docutils")]
+    glue = ("%pip", "install --quiet --no-deps " + " ".join(glue_pins))
+    assert shell.calls == [clone, install, glue, install, glue], (
+        "clone once from _config.yml's repository, install each run"
+    )
     pins = (tmp_path / "pins.txt").read_text().splitlines()
-    required = [line for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line]
-    assert pins == required, "the constraints are requirements.txt's pinned lines (without `-e .`)"
+    assert pins == required_pins(), "the constraints are requirements.txt's pinned lines (without `-e .`)"
+
+
+# What Colab ships among myst-nb's dependencies (the notebooks' `from myst_nb import glue` runs there).
+COLAB_HAS = {"ipython", "ipykernel", "nbformat", "pyyaml", "typing-extensions", "importlib-metadata"}
+
+
+def required_pins() -> list[str]:
+    return [line for line in (ROOT / "requirements.txt").read_text().splitlines() if "==" in line]
+
+
+def test_glue_runs_with_what_the_colab_cell_installs():
+    """The Colab cell installs myst-nb and docutils without dependencies, not Sphinx and the notebook tools that
+    myst-nb also requires: gluing a value must import none of those."""
+    import subprocess
+
+    script = (
+        "import importlib.metadata as m, re, sys\n"
+        "from myst_nb import glue\n"
+        "glue('x', 1, display=False)\n"
+        "owners = m.packages_distributions()\n"
+        "used = {d for name in list(sys.modules) for d in owners.get(name.split('.')[0], [])}\n"
+        "print('\\n'.join(re.sub('[-_.]+', '-', d).lower() for d in used))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    used = set(result.stdout.split())
+    requires = importlib.metadata.requires("myst-nb")
+    needs = {re.split(r"[ ;<>=!\[]", r)[0].replace("_", "-").lower() for r in requires if "extra ==" not in r}
+    installed_by_cell = {line.split("==")[0] for line in required_pins()} & {"myst-nb", "docutils"}
+    assert installed_by_cell == {"myst-nb", "docutils"}, "requirements.txt must pin myst-nb and docutils"
+    missing = (used & (needs | {"docutils", "sphinx"})) - COLAB_HAS - installed_by_cell
+    assert not missing, f"myst_nb.glue imports {sorted(missing)}, which neither Colab nor the Colab cell installs"
 
 
 if __name__ == "__main__":
@@ -184,4 +230,4 @@ if __name__ == "__main__":
         sys.exit(__doc__)
     for argument in sys.argv[1:]:
         add_colab_cell(Path(argument))
-        print(f"{argument}: first cell is now the Colab cell; run `make execute NOTEBOOKS={argument}`")
+        print(f"{argument}: its first cell is now the Colab cell")
