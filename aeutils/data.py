@@ -155,7 +155,7 @@ def load_mnist(
     images only report. The held-out images are the same with or without it.
 
     The files come from ``data_dir``, else from the folder named by ``AEUTILS_DATA_DIR`` (checked against the
-    official SHA-256 sums), else from ``keras.datasets.mnist`` (which downloads and caches). Both sources give
+    SHA-256 sums of the official files, recorded below), else from ``keras.datasets.mnist`` (which downloads and caches). Both sources give
     identical arrays. Raises :class:`DataError` saying what to set or connect when neither works.
     """
     if full is None:
