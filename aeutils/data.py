@@ -155,8 +155,9 @@ def load_mnist(
     images only report. The held-out images are the same with or without it.
 
     The files come from ``data_dir``, else from the folder named by ``AEUTILS_DATA_DIR`` (checked against the
-    SHA-256 sums of the official files, recorded below), else from ``keras.datasets.mnist`` (which downloads and caches). Both sources give
-    identical arrays. Raises :class:`DataError` saying what to set or connect when neither works.
+    SHA-256 sums of the official files, recorded below), else from ``keras.datasets.mnist`` (which downloads and
+    caches). Both sources give identical arrays. Raises :class:`DataError` saying what to set or connect when
+    neither works.
     """
     if full is None:
         full = os.environ.get(FULL_VARIABLE, "0").strip().lower() in {"1", "true", "yes"}
