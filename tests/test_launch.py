@@ -31,6 +31,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # Jupyter Book removes the cell from the page (`remove-cell`). The notebook tests run it and compare its output like
 # any other cell's: outside Colab it prints nothing, so the stored output is empty and must stay empty.
 COLAB_CELL_TAGS = ["remove-cell"]
+# What Colab lacks for the notebooks' `from myst_nb import glue`: the cell installs these pins without dependencies.
+GLUE_NEEDS = ("myst-nb", "docutils")
 COLAB_CELL = """\
 # On Google Colab only: install this book's helper package `aeutils` with the
 # library versions the book was run with (its requirements.txt), and what the
@@ -43,7 +45,7 @@ if "google.colab" in sys.modules:
     from pathlib import Path
 
     REPOSITORY = "$repository"
-    GLUE_NEEDS = ("myst-nb", "docutils")  # what Colab lacks for myst_nb.glue
+    GLUE_NEEDS = $glue_needs  # what Colab lacks for myst_nb.glue
     if not Path("autoencoders-book").exists():
         !git clone -q --depth 1 --branch $branch {REPOSITORY} autoencoders-book
     requirements = Path("autoencoders-book/requirements.txt").read_text()
@@ -62,7 +64,11 @@ def repository() -> dict[str, str]:
 def colab_cell_source() -> str:
     """The Colab cell, with the repository address and branch of _config.yml."""
     repo = repository()
-    return string.Template(COLAB_CELL).substitute(repository=repo["url"], branch=repo["branch"])
+    return string.Template(COLAB_CELL).substitute(
+        repository=repo["url"],
+        branch=repo["branch"],
+        glue_needs="(" + ", ".join(f'"{name}"' for name in GLUE_NEEDS) + ")",
+    )
 
 
 def add_colab_cell(path: Path) -> None:
@@ -184,7 +190,7 @@ def test_the_colab_cell_installs_aeutils_with_the_pinned_versions_on_colab(tmp_p
     url, branch = repository()["url"], repository()["branch"]
     clone = ("!", f"git clone -q --depth 1 --branch {branch} {url} autoencoders-book")
     install = ("%pip", "install --quiet --constraint pins.txt ./autoencoders-book")
-    glue_pins = [line for line in required_pins() if line.split("==")[0] in ("myst-nb", "docutils")]
+    glue_pins = [line for line in required_pins() if line.split("==")[0] in GLUE_NEEDS]
     glue = ("%pip", "install --quiet --no-deps " + " ".join(glue_pins))
     assert shell.calls == [clone, install, glue, install, glue], (
         "clone once from _config.yml's repository, install each run"
@@ -219,8 +225,8 @@ def test_glue_runs_with_what_the_colab_cell_installs():
     used = set(result.stdout.split())
     requires = importlib.metadata.requires("myst-nb")
     needs = {re.split(r"[ ;<>=!\[]", r)[0].replace("_", "-").lower() for r in requires if "extra ==" not in r}
-    installed_by_cell = {line.split("==")[0] for line in required_pins()} & {"myst-nb", "docutils"}
-    assert installed_by_cell == {"myst-nb", "docutils"}, "requirements.txt must pin myst-nb and docutils"
+    installed_by_cell = {line.split("==")[0] for line in required_pins()} & set(GLUE_NEEDS)
+    assert installed_by_cell == set(GLUE_NEEDS), f"requirements.txt must pin {' and '.join(GLUE_NEEDS)}"
     missing = (used & (needs | {"docutils", "sphinx"})) - COLAB_HAS - installed_by_cell
     assert not missing, f"myst_nb.glue imports {sorted(missing)}, which neither Colab nor the Colab cell installs"
 
