@@ -9,7 +9,12 @@ NOTEBOOKS ?= $(wildcard notebooks/*.ipynb)
 
 .PHONY: book book-singlehtml test execute bench seeds lab clean
 
+# The book was run with Python 3.11 only: refuse to create .venv with another (an existing .venv is reused as it is).
 $(READY): requirements.txt pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
+		echo "The book needs Python 3.11, but PYTHON=$(PYTHON) is $$($(PYTHON) -V 2>/dev/null || echo "not installed")." >&2; \
+		echo "Install Python 3.11 and name it, e.g. make book PYTHON=python3.11 (see book/run-the-book.md)." >&2; \
+		exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt

@@ -70,7 +70,7 @@ def markdown_table(results: dict) -> str:
     """The benchmark as a Markdown table, for the book (generated: never edit benchmarks/results.md by hand)."""
     m = results["machine"]
     lines = [
-        "| chapter | run time (s) | training (s) | peak memory (MB) | held-out MSE (`test_mse`) "
+        "| chapter | run time (s) | training (s) | peak memory (MiB) | held-out MSE (`test_mse`) "
         "| PCA, same code size (`pca_mse`) |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -95,7 +95,7 @@ def main(paths: list[str]) -> None:
     kept = {name: entry for name, entry in previous.items() if (ROOT / "notebooks" / f"{name}.ipynb").exists()}
     results = {"machine": {**machine(), "matmul_gflops": matmul_gflops()}, "notebooks": kept}
     print(f"{results['machine']['cpu_model']}: {results['machine']['matmul_gflops']} GFLOP/s (matrix multiply)")
-    print(f"{'notebook':<28}{'seconds':>9}{'peak MB':>9}  metrics")
+    print(f"{'notebook':<28}{'seconds':>9}{'peak MiB':>9}  metrics")
     for path in notebooks:
         fresh = run(path)
         if fresh.error:

@@ -17,6 +17,7 @@ It writes
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import sys
 from pathlib import Path
@@ -115,27 +116,52 @@ def output_spread(book: nbformat.NotebookNode, others: list[Run]) -> dict[str, d
     return cells
 
 
+LABELS = {"best_digit"}  # glued numbers that name something (a digit), not a quantity: listed per seed, no stats
+
+
 def fmt(value: float) -> str:
     return f"{value:.4g}"
+
+
+def two_figures(value: float) -> str:
+    """A standard deviation to two significant figures, without exponent notation: 0.00018, 0.021, 1.3, 120."""
+    if value == 0:
+        return "0"
+    decimals = 1 - math.floor(math.log10(abs(value)))
+    return f"{round(value, decimals):.{max(decimals, 0)}f}"
 
 
 def markdown_table(results: dict) -> str:
     """The spread of every headline number, one table per chapter (generated: never edit seeds.md by hand)."""
     seeds = ", ".join(str(s) for s in results["seeds"])
     lines = [
-        f"Seeds {seeds}; sd is the standard deviation over those five runs. Numbers that are the same for every seed "
-        "(PCA's errors, code sizes, parameter counts) are left out.",
-        "",
+        f"Seeds {seeds}; sd is the standard deviation over those five runs, to two significant figures. Numbers "
+        "that are the same for every seed (PCA's errors, code sizes, parameter counts) are left out. Each "
+        "chapter's table sits under a link to the chapter.",
     ]
-    lines += ["| chapter | number | book | mean | sd | min | max |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, entry in results["notebooks"].items():
+        rows, labels = [], []
         for number, s in entry["headlines"].items():
             if s["min"] == s["max"] == s["book"]:
                 continue
-            lines.append(
-                f"| {name} | `{number}` | {fmt(s['book'])} | {fmt(s['mean'])} | {fmt(s['sd'])} | "
+            if number in LABELS:
+                values = ", ".join(str(entry["runs"][f"seed {seed}"]["metrics"][number]) for seed in results["seeds"])
+                book = s["book"]
+                labels.append(
+                    f"`{number}` is a label, not a quantity: {book} in the book's run, {values} with seeds {seeds}."
+                )
+                continue
+            rows.append(
+                f"| `{number}` | {fmt(s['book'])} | {fmt(s['mean'])} | {two_figures(s['sd'])} | "
                 f"{fmt(s['min'])} | {fmt(s['max'])} |"
             )
+        if not rows and not labels:
+            continue
+        lines += ["", f"{{doc}}`../notebooks/{name}`", ""]
+        if rows:
+            lines += ["| number | book | mean | sd | min | max |", "| --- | ---: | ---: | ---: | ---: | ---: |", *rows]
+        if labels:
+            lines += ["", *labels] if rows else labels
     lines += ["", "| chapter | runs | every closing claim held |", "| --- | ---: | --- |"]
     for name, entry in results["notebooks"].items():
         failed = [label for label, r in entry["runs"].items() if r["error"]]
