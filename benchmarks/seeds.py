@@ -131,17 +131,28 @@ def two_figures(value: float) -> str:
     return f"{round(value, decimals):.{max(decimals, 0)}f}"
 
 
+def same_numbers(entry: dict) -> dict[str, list[str]]:
+    """Each glued number with the later ones equal to it in the book and in every run (one value under two names)."""
+    names: dict[tuple, list[str]] = {}
+    for number, s in entry["headlines"].items():
+        values = (s["book"], *(r["metrics"].get(number) for r in entry["runs"].values()))
+        names.setdefault(values, []).append(number)
+    return {group[0]: group for group in names.values()}
+
+
 def markdown_table(results: dict) -> str:
     """The spread of every headline number, one table per chapter (generated: never edit seeds.md by hand)."""
     seeds = ", ".join(str(s) for s in results["seeds"])
     lines = [
         f"Seeds {seeds}; sd is the standard deviation over those five runs, to two significant figures. Numbers "
-        "that are the same for every seed (PCA's errors, code sizes, parameter counts) are left out. Each "
+        "that are the same for every seed (PCA's errors, code sizes, parameter counts) are left out; a number glued "
+        "under two names, equal in every run, is one row. Each "
         "chapter's table sits under a link to the chapter.",
     ]
     for name, entry in results["notebooks"].items():
         rows, labels = [], []
-        for number, s in entry["headlines"].items():
+        for number, names in same_numbers(entry).items():
+            s = entry["headlines"][number]
             if s["min"] == s["max"] == s["book"]:
                 continue
             if number in LABELS:
@@ -151,8 +162,9 @@ def markdown_table(results: dict) -> str:
                     f"`{number}` is a label, not a quantity: {book} in the book's run, {values} with seeds {seeds}."
                 )
                 continue
+            name_cell = " = ".join(f"`{n}`" for n in names)
             rows.append(
-                f"| `{number}` | {fmt(s['book'])} | {fmt(s['mean'])} | {two_figures(s['sd'])} | "
+                f"| {name_cell} | {fmt(s['book'])} | {fmt(s['mean'])} | {two_figures(s['sd'])} | "
                 f"{fmt(s['min'])} | {fmt(s['max'])} |"
             )
         if not rows and not labels:
@@ -162,7 +174,7 @@ def markdown_table(results: dict) -> str:
             lines += ["| number | book | mean | sd | min | max |", "| --- | ---: | ---: | ---: | ---: | ---: |", *rows]
         if labels:
             lines += ["", *labels] if rows else labels
-    lines += ["", "| chapter | runs | every closing claim held |", "| --- | ---: | --- |"]
+    lines += ["", "| chapter | runs (seeds and variants) | every closing claim held |", "| --- | ---: | --- |"]
     for name, entry in results["notebooks"].items():
         failed = [label for label, r in entry["runs"].items() if r["error"]]
         held = "yes" if not failed else "no: " + ", ".join(failed)

@@ -41,3 +41,15 @@ def test_the_spread_table_is_the_one_make_seeds_wrote():
     results = json.loads(seeds.RESULTS.read_text())
     assert seeds.TABLE.read_text() == seeds.markdown_table(results), "benchmarks/seeds.md was edited by hand"
     assert set(json.loads(seeds.SPREAD.read_text())) == CHAPTERS
+
+
+def test_a_number_glued_under_two_names_is_one_row_of_the_spread_table():
+    runs = {f"seed {s}": {"error": None, "metrics": {"a": s / 10, "b": s / 10, "c": s / 5}} for s in seeds.SEEDS}
+    stats = {"book": 0.42, "mean": 0.3, "sd": 0.1, "min": 0.1, "max": 0.5}
+    entry = {"runs": runs, "headlines": {"a": stats, "b": stats, "c": dict(stats, book=0.84)}}
+    assert seeds.same_numbers(entry) == {"a": ["a", "b"], "c": ["c"]}
+    table = seeds.markdown_table({"seeds": list(seeds.SEEDS), "notebooks": {"x": entry}, "machine": MACHINE})
+    assert "| `a` = `b` |" in table and "| `c` |" in table
+
+
+MACHINE = {"cpu_model": "test", "cpu_count": 2, "tensorflow": "0"}
