@@ -148,3 +148,12 @@ def test_every_chapter_cites_its_sources_as_links_to_the_references(notebook):
         assert found, (
             f"{notebook.name} cites {citation.group(0)!r}: book/references.bib has no {surname}, {citation['year']}"
         )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_no_line_of_a_page_starts_as_a_myst_comment(page):
+    comments = [n for n, line in enumerate(page.read_text().splitlines(), 1) if line.lstrip().startswith("%")]
+    assert not comments, (
+        f"{page.name}, lines {comments}: MyST reads a line starting with % as a comment and drops it from the page; "
+        "rewrap the paragraph so that the % stays after its number"
+    )
