@@ -157,3 +157,16 @@ def test_no_line_of_a_page_starts_as_a_myst_comment(page):
         f"{page.name}, lines {comments}: MyST reads a line starting with % as a comment and drops it from the page; "
         "rewrap the paragraph so that the % stays after its number"
     )
+
+
+def test_every_glossary_pointer_names_a_heading_or_phrase_of_its_chapter():
+    """'Introduced in chapter 6 (*Which β models the digits best?*)' must still name something chapter 6 says."""
+    glossary = re.sub(r"\n\s+", " ", (ROOT / "book" / "glossary.md").read_text())
+    pointer = re.compile(r"\{doc\}`[^`<]*<\.\./notebooks/(?P<stem>[\w-]+)>`\s*\(\*(?P<place>[^*]+)\*\)")
+    stale = []
+    for m in pointer.finditer(glossary):
+        book = nbformat.read(ROOT / "notebooks" / f"{m['stem']}.ipynb", as_version=4)
+        text = re.sub(r"\s+", " ", " ".join(c.source for c in book.cells if c.cell_type == "markdown"))
+        if m["place"] not in re.sub(r"[`*]", "", text):
+            stale.append(f"{m['stem']}: {m['place']}")
+    assert not stale, f"glossary entries point to places their chapter no longer has: {stale}"
