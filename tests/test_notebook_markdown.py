@@ -181,3 +181,17 @@ def test_myst_markup_is_found_and_code_is_not_taken_for_it():
         "<details>\n<summary>Solutions</summary>\n\n1. See [the idea](#the-idea).\n\n</details>\n"
     )
     assert myst_markup(plain) == []
+
+
+RELATIVE_LINK = re.compile(r"\]\((?![a-z]+:)(?P<path>[^)#\s]+)(?:#[^)\s]*)?\)")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_relative_link_leads_to_a_file_of_the_book(notebook):
+    broken = [
+        f"cell {index} (id {cell_id}): {m['path']}"
+        for index, cell_id, source in markdown_cells(notebook)
+        for m in RELATIVE_LINK.finditer(source)
+        if not (notebook.parent / m["path"]).exists()
+    ]
+    assert not broken, f"{notebook.name} links to files that do not exist (renamed chapter or page?): {broken}"
