@@ -12,8 +12,6 @@ from aeutils._quiet import import_tensorflow_quietly
 import_tensorflow_quietly()
 
 from aeutils.anomaly import (  # noqa: E402
-    AnomalySplit,
-    leave_one_class_out,
     percentile_threshold,
     plot_roc_curves,
 )
@@ -84,7 +82,6 @@ from aeutils.shapes import (  # noqa: E402
 from aeutils.training import TrainingLog, seed_everything  # noqa: E402
 
 __all__ = [
-    "AnomalySplit",
     "CodeSparsity",
     "DataError",
     "JpegResult",
@@ -112,7 +109,6 @@ __all__ = [
     "knn_accuracy",
     "knn_predictions",
     "latent_grid",
-    "leave_one_class_out",
     "load_mnist",
     "mask_pixels",
     "median_filter",
