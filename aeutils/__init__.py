@@ -67,11 +67,9 @@ from aeutils.plots import (  # noqa: E402
 from aeutils.probes import (  # noqa: E402
     balanced_subset,
     fit_probe,
-    knn_accuracy,
     knn_predictions,
     nearest_neighbours,
     plot_neighbours,
-    probe_accuracy,
 )
 from aeutils.shapes import (  # noqa: E402
     ShapeMismatchError,
@@ -106,7 +104,6 @@ __all__ = [
     "image_detail",
     "jpeg_round_trip",
     "kl_divergence",
-    "knn_accuracy",
     "knn_predictions",
     "latent_grid",
     "load_mnist",
@@ -129,7 +126,6 @@ __all__ = [
     "plot_model",
     "plot_neighbours",
     "plot_roc_curves",
-    "probe_accuracy",
     "psnr",
     "psnr_at_bytes",
     "psnr_per_image",

@@ -48,13 +48,6 @@ def _train_labels(train_labels: object, train: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _split(train_features, train_labels, test_features, test_labels):
-    train, test = _two_sets(train_features, "train_features", test_features, "test_features")
-    train_labels = _train_labels(train_labels, train)
-    test_labels = integer_labels(test_labels, "test_labels", n=len(test), of="test_features")
-    return train, train_labels, test, test_labels
-
-
 def _penalty(C: object) -> float:
     C = nonnegative_float(C, "C")
     if C == 0:
@@ -93,26 +86,6 @@ def fit_probe(
         return probe.fit(train, train_labels)
 
 
-def probe_accuracy(
-    train_features: np.ndarray,
-    train_labels: np.ndarray,
-    test_features: np.ndarray,
-    test_labels: np.ndarray,
-    *,
-    C: float = 1.0,
-    max_iter: int = 5000,
-) -> float:
-    """Accuracy on the test rows of a linear probe fitted on the training rows (see :func:`fit_probe`).
-
-    The probe standardises each feature (mean and scale from the training rows) and fits a multinomial logistic
-    regression with an L2 penalty of inverse strength ``C`` (scikit-learn's default, 1) and the lbfgs solver.
-    """
-    train, train_labels, test, test_labels = _split(train_features, train_labels, test_features, test_labels)
-    probe = fit_probe(train, train_labels, C=C, max_iter=max_iter)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return float(probe.score(test, test_labels))
-
-
 def knn_predictions(
     train_features: np.ndarray,
     train_labels: np.ndarray,
@@ -139,25 +112,6 @@ def knn_predictions(
     with threadpool_limits(limits=1, user_api="blas"):
         model.fit(train, train_labels)
         return model.predict(test)
-
-
-def knn_accuracy(
-    train_features: np.ndarray,
-    train_labels: np.ndarray,
-    test_features: np.ndarray,
-    test_labels: np.ndarray,
-    *,
-    k: int = 5,
-    standardize: bool = False,
-) -> float:
-    """Accuracy on the test rows of a ``k``-nearest-neighbour vote among the training rows (Euclidean distance).
-
-    By default the features are used as they are, so the distance is the one of the representation itself
-    (pixels, PCA components or codes). ``standardize=True`` rescales each feature to unit variance first.
-    """
-    train, train_labels, test, test_labels = _split(train_features, train_labels, test_features, test_labels)
-    predictions = knn_predictions(train, train_labels, test, k=k, standardize=standardize)
-    return float(np.mean(predictions == test_labels))
 
 
 def nearest_neighbours(queries: np.ndarray, gallery: np.ndarray, n: int = 5) -> np.ndarray:
