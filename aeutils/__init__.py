@@ -13,7 +13,6 @@ import_tensorflow_quietly()
 
 from aeutils.anomaly import (  # noqa: E402
     percentile_threshold,
-    plot_roc_curves,
 )
 from aeutils.baselines import (  # noqa: E402
     gaussian_blur,
@@ -125,7 +124,6 @@ __all__ = [
     "plot_manifold",
     "plot_model",
     "plot_neighbours",
-    "plot_roc_curves",
     "psnr",
     "psnr_at_bytes",
     "psnr_per_image",
