@@ -37,7 +37,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_DIR = ROOT / "_build" / "site-check"
-CHAPTERS = ["notebooks/01-vanilla.ipynb"]  # add a chapter here to check it too
+# chapter 1, and the chapters whose lessons fold optional depth into <details> blocks; add a chapter to check it
+CHAPTERS = [
+    "notebooks/01-vanilla.ipynb",
+    "notebooks/06-variational.ipynb",
+    "notebooks/07-representations.ipynb",
+    "notebooks/08-anomaly-detection.ipynb",
+    "notebooks/09-compression-vs-jpeg.ipynb",
+    "notebooks/10-linear-autoencoders-and-pca.ipynb",
+    "notebooks/11-capacity-and-copying.ipynb",
+]
 START_TIMEOUT = 120  # seconds for the server to answer, and again for a chapter to be shown rendered
 
 LAB_SETTINGS = {  # user settings, as JupyterLab's Settings Editor would write them
