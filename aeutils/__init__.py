@@ -76,7 +76,7 @@ from aeutils.shapes import (  # noqa: E402
     downsampled_sizes,
     shape_trace,
 )
-from aeutils.training import TrainingLog, seed_everything  # noqa: E402
+from aeutils.training import TrainingLog, seed_everything, shuffled_batches  # noqa: E402
 
 __all__ = [
     "CodeSparsity",
@@ -133,6 +133,7 @@ __all__ = [
     "render_letters",
     "seed_everything",
     "shape_trace",
+    "shuffled_batches",
     "ssim",
     "unpack_codes",
     "vanilla_autoencoder",

@@ -1,15 +1,16 @@
-"""Seeding, determinism and a compact training log."""
+"""Seeding, determinism, shuffled training batches and a compact training log."""
 
 from __future__ import annotations
 
 import random
 import time
+import warnings
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from aeutils._checks import positive_int
+from aeutils._checks import as_image_array, positive_int
 
 
 def seed_everything(seed: int) -> None:
@@ -25,6 +26,40 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)  # seeds Python, NumPy and the backend again, for Keras' own generators
     tf.config.experimental.enable_op_determinism()
+
+
+def shuffled_batches(inputs, targets=None, *, batch_size: int) -> tf.data.Dataset:
+    """Training batches for ``Model.fit``, dealt in a new random order every epoch.
+
+    Each batch pairs ``batch_size`` inputs with their targets (an autoencoder's targets are its inputs, so pass
+    the same array twice); without ``targets`` a batch is the inputs alone, for a model that computes its own
+    loss. Use it in place of ``fit(inputs, targets, batch_size=...)``: once ``seed_everything`` has fixed
+    TensorFlow's seed, Keras deals arrays in one shuffled order and repeats that order in every epoch
+    (tensorflow/tensorflow#29558). The order here still follows the seed, so a run repeats exactly.
+
+    ``fit`` warns that its ``shuffle=True`` is ignored for any ``tf.data.Dataset``; these batches reshuffle
+    themselves, so that one warning is silenced from the first call on. A dataset of your own must call
+    ``.shuffle(...)`` itself.
+    """
+    batch_size = positive_int(batch_size, "batch_size")
+    x = as_image_array(inputs, "inputs", unit_range=False)
+    warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored since the data `x`")
+    data = (tf.constant(x, dtype=tf.float32),)
+    if targets is not None:
+        y = x if targets is inputs else as_image_array(targets, "targets", unit_range=False)
+        if len(y) != len(x):
+            raise ValueError(
+                f"inputs has {len(x)} examples but targets has {len(y)}; each input needs exactly one target."
+            )
+        data += (data[0] if y is x else tf.constant(y, dtype=tf.float32),)
+    # Shuffling the indices, not the images, keeps one copy of the data in memory; reshuffle_each_iteration
+    # draws a new order each time fit starts an epoch.
+    order = tf.data.Dataset.range(len(x)).shuffle(len(x), reshuffle_each_iteration=True).batch(batch_size)
+    batches = tf.data.Dataset.zip(order, tf.data.Dataset.from_tensors(data).repeat())
+    return batches.map(
+        lambda i, data: tuple(tf.gather(a, i) for a in data) if len(data) > 1 else tf.gather(data[0], i),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    ).prefetch(tf.data.AUTOTUNE)
 
 
 class TrainingLog(keras.callbacks.Callback):

@@ -1,15 +1,16 @@
-"""aeutils.training: seeding for repeatable models, and the compact training log."""
+"""aeutils.training: seeding for repeatable models, shuffled training batches and the compact training log."""
 
 from __future__ import annotations
 
 import random
 import re
+import warnings
 
 import keras
 import numpy as np
 import pytest
 
-from aeutils import TrainingLog, seed_everything
+from aeutils import TrainingLog, seed_everything, shuffled_batches
 
 # --------------------------------------------------------------------------------------------------------------
 # A tiny autoencoder on tiny data, so that every fit takes a fraction of a second
@@ -35,7 +36,7 @@ def seeded_run(seed: int, data: np.ndarray, epochs: int = 3):
     seed_everything(seed)
     model = build_tiny_autoencoder()
     initial = [w.copy() for w in model.get_weights()]
-    history = model.fit(data, data, epochs=epochs, batch_size=8, shuffle=True, verbose=0).history
+    history = model.fit(shuffled_batches(data, data, batch_size=8), epochs=epochs, verbose=0).history
     return initial, history, model.get_weights()
 
 
@@ -43,6 +44,77 @@ def assert_same_weights(a, b):
     assert len(a) == len(b)
     for left, right in zip(a, b, strict=True):
         np.testing.assert_array_equal(left, right)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# shuffled_batches
+# --------------------------------------------------------------------------------------------------------------
+
+
+def epoch_orders(seed: int, data: np.ndarray, epochs: int = 3) -> list[np.ndarray]:
+    """The row order shuffled_batches deals in each of ``epochs`` passes, after seeding with ``seed``."""
+    seed_everything(seed)
+    batches = shuffled_batches(data, data, batch_size=5)
+    orders = []
+    for _ in range(epochs):  # fit starts a new pass over the dataset every epoch, as this loop does
+        rows = np.concatenate([inputs.numpy()[:, 0] for inputs, _ in batches])
+        orders.append(np.searchsorted(data[:, 0], rows))
+    return orders
+
+
+@pytest.fixture
+def numbered_rows() -> np.ndarray:
+    return np.repeat(np.arange(23, dtype=np.float32)[:, None], 4, axis=1)
+
+
+def test_shuffled_batches_deal_every_row_once_in_a_new_order_each_epoch(numbered_rows):
+    orders = epoch_orders(0, numbered_rows)
+    for order in orders:
+        assert sorted(order) == list(range(23))
+    assert len({tuple(order) for order in orders}) == 3
+
+
+def test_shuffled_batches_repeat_with_the_seed_and_change_with_it(numbered_rows):
+    first = epoch_orders(3, numbered_rows)
+    again = epoch_orders(3, numbered_rows)
+    other = epoch_orders(4, numbered_rows)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other, strict=True))
+
+
+def test_shuffled_batches_keep_each_target_with_its_input(numbered_rows):
+    targets = 10 * numbered_rows
+    sizes = []
+    for inputs, target in shuffled_batches(numbered_rows, targets, batch_size=5):
+        np.testing.assert_array_equal(target.numpy(), 10 * inputs.numpy())
+        sizes.append(len(inputs))
+    assert sizes == [5, 5, 5, 5, 3]
+
+
+def test_shuffled_batches_without_targets_yield_the_inputs_alone(numbered_rows):
+    batch = next(iter(shuffled_batches(numbered_rows, batch_size=4)))
+    assert batch.shape == (4, 4)
+
+
+def test_fit_on_shuffled_batches_does_not_warn_that_it_would_not_shuffle(tiny_data):
+    model = build_tiny_autoencoder()
+    with warnings.catch_warnings(record=True) as caught:
+        model.fit(shuffled_batches(tiny_data, tiny_data, batch_size=8), epochs=1, verbose=0)
+    assert not [w for w in caught if "shuffle" in str(w.message)]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "targets", "batch_size", "error", "message"),
+    [
+        (np.zeros((4, 3), np.float32), np.zeros((5, 3), np.float32), 2, ValueError, "4 examples but targets has 5"),
+        (np.zeros((4, 3), np.float32), None, 0, ValueError, "batch_size must be at least 1"),
+        (np.full((4, 3), np.nan, np.float32), None, 2, ValueError, "NaN"),
+        ([[0.0, 1.0]], None, 2, TypeError, "NumPy array"),
+    ],
+)
+def test_shuffled_batches_say_what_is_wrong(inputs, targets, batch_size, error, message):
+    with pytest.raises(error, match=message):
+        shuffled_batches(inputs, targets, batch_size=batch_size)
 
 
 # --------------------------------------------------------------------------------------------------------------
