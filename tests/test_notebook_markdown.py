@@ -119,6 +119,21 @@ def test_markdown_says_nothing_about_the_books_machinery(notebook):
         )
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_claims_check_closes_the_notebook_folded_and_off_the_pages(notebook):
+    """The last two cells, the "Check the claims" heading and the cell that asserts the claims, are the notebook's
+    self-check, not the lesson: the book's pages leave both out, and JupyterLab, VS Code and Colab fold the code."""
+    heading, check = nbformat.read(notebook, as_version=4).cells[-2:]
+    assert heading.cell_type == "markdown" and heading.source.startswith("## Check the claims"), (
+        f"{notebook.name}: the second-to-last cell should be the '## Check the claims' heading"
+    )
+    assert check.cell_type == "code" and "assert " in check.source, f"{notebook.name}: the last cell asserts the claims"
+    for cell in (heading, check):
+        assert cell.metadata.get("tags") == ["remove-cell"], f"{notebook.name}: tag the claims' cells remove-cell"
+    assert check.metadata.get("jupyter", {}).get("source_hidden") is True, f"{notebook.name}: fold it in JupyterLab"
+    assert check.metadata.get("cellView") == "form", f"{notebook.name}: fold it in Colab (cellView: form)"
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The patterns themselves: precise enough to pass the lesson's words, wide enough to catch the machinery
 # --------------------------------------------------------------------------------------------------------------
