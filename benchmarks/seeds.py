@@ -149,6 +149,7 @@ def markdown_table(results: dict) -> str:
         "under two names, equal in every run, is one row. Each "
         "chapter's table sits under a link to the chapter.",
     ]
+    outside = total = 0
     for name, entry in results["notebooks"].items():
         rows, labels = [], []
         for number, names in same_numbers(entry).items():
@@ -163,17 +164,28 @@ def markdown_table(results: dict) -> str:
                 )
                 continue
             name_cell = " = ".join(f"`{n}`" for n in names)
+            where = "below all" if s["book"] < s["min"] else "above all" if s["book"] > s["max"] else ""
+            outside, total = outside + bool(where), total + 1
             rows.append(
                 f"| {name_cell} | {fmt(s['book'])} | {fmt(s['mean'])} | {two_figures(s['sd'])} | "
-                f"{fmt(s['min'])} | {fmt(s['max'])} |"
+                f"{fmt(s['min'])} | {fmt(s['max'])} | {where} |"
             )
         if not rows and not labels:
             continue
         lines += ["", f"{{doc}}`../notebooks/{name}`", ""]
         if rows:
-            lines += ["| number | book | mean | sd | min | max |", "| --- | ---: | ---: | ---: | ---: | ---: |", *rows]
+            lines += [
+                "| number | book | mean | sd | min | max | book against the seeds |",
+                "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+                *rows,
+            ]
         if labels:
             lines += ["", *labels] if rows else labels
+    lines.insert(
+        1,
+        f"\nThe book's run lies below or above the range of the five seeds for {outside} of these {total} numbers "
+        "(marked in the last column).",
+    )
     lines += ["", "| chapter | runs (seeds and variants) | every closing claim held |", "| --- | ---: | --- |"]
     for name, entry in results["notebooks"].items():
         failed = [label for label, r in entry["runs"].items() if r["error"]]
