@@ -9,6 +9,8 @@ It writes
 - benchmarks/seeds.json: per chapter and run, whether every closing claim held, and the glued numbers; per glued
   number its value in the book, mean, standard deviation, min and max over the seeds;
 - benchmarks/seeds.md: that table for the book's reproducibility page;
+- book/figures/family-vs-pca.svg: the comparison page's picture of chapters 1-6, each model's held-out error
+  (the book's run and the seeds' range) beside PCA's at the same code size;
 - benchmarks/spread.json: for every number every code cell prints, its standard deviation over all these runs
   and the book's, from which the tests derive how far a fresh run may stray (benchmarks/notebook_runs.py);
 - the executed copies under _build/seeds/, to look at.
@@ -49,6 +51,15 @@ NOT_HEADLINES = {"train_seconds"}  # glued, but a time: benchmarks/results.json 
 RESULTS = ROOT / "benchmarks" / "seeds.json"
 TABLE = ROOT / "benchmarks" / "seeds.md"
 SPREAD = ROOT / "benchmarks" / "spread.json"
+FIGURE = ROOT / "book" / "figures" / "family-vs-pca.svg"
+FAMILY = {  # the comparison page's rows: chapter, and its name in the figure
+    "01-vanilla": "vanilla",
+    "02-multilayer": "multilayer",
+    "03-convolutional": "convolutional",
+    "04-sparse": "sparse",
+    "05-denoising": "denoising",
+    "06-variational": "variational",
+}
 COPIES = ROOT / "_build" / "seeds"
 
 
@@ -235,7 +246,53 @@ def write(chapter: str, result: dict, spread: dict) -> None:
     spreads = {k: v for k, v in spreads.items() if k in exists} | {chapter: spread}
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     TABLE.write_text(markdown_table(results))
+    FIGURE.write_text(family_figure(results))
     SPREAD.write_text(spread_json(dict(sorted(spreads.items()))))
+
+
+def family_numbers(results: dict) -> str:
+    """What the family figure shows: per model, the book's MSE, the seeds' min and max, and PCA's MSE."""
+    numbers = {}
+    for chapter, label in FAMILY.items():
+        h = results["notebooks"][chapter]["headlines"]
+        numbers[label] = [h["test_mse"][k] for k in ("book", "min", "max")] + [h["pca_mse"]["book"]]
+    return json.dumps(numbers)
+
+
+def family_figure(results: dict) -> str:
+    """The SVG of each family model's held-out MSE, its range over the seeds, and PCA's at the same code size."""
+    import io
+
+    import matplotlib
+    import matplotlib.ticker
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "family-vs-pca"  # fixed ids: the same numbers give the same file
+    drawn = family_numbers(results)
+    rows = list(json.loads(drawn).items())[::-1]  # the first chapter on top
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    for y, (_, (book, low, high, pca)) in enumerate(rows):
+        ax.plot([low, high], [y, y], color="C0", linewidth=6, alpha=0.35, solid_capstyle="butt")
+        ax.plot(book, y, "o", color="C0", markersize=7)
+        ax.plot(pca, y, "s", color="0.45", markersize=7)
+    ax.plot([], [], "o", color="C0", label="autoencoder, the book's run")
+    ax.plot([], [], color="C0", linewidth=6, alpha=0.35, label="autoencoder, range over seeds 1-5")
+    ax.plot([], [], "s", color="0.45", label="PCA, same code size")
+    ax.set_yticks(range(len(rows)), [label for label, _ in rows])
+    ax.set_xscale("log")
+    ticks = (0.003, 0.005, 0.01, 0.02, 0.05, 0.1)
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xlabel("held-out MSE (log scale; lower is better)")
+    ax.grid(axis="x", which="both", alpha=0.3)
+    ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg", metadata={"Date": None, "Description": f"drawn from {drawn}"})
+    plt.close(fig)
+    return out.getvalue()
 
 
 def spread_json(spreads: dict) -> str:

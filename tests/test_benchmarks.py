@@ -1,5 +1,6 @@
 """The measurements the book reports are complete, and their tables are generated, not typed."""
 
+import html
 import json
 from pathlib import Path
 
@@ -41,6 +42,12 @@ def test_the_spread_table_is_the_one_make_seeds_wrote():
     results = json.loads(seeds.RESULTS.read_text())
     assert seeds.TABLE.read_text() == seeds.markdown_table(results), "benchmarks/seeds.md was edited by hand"
     assert set(json.loads(seeds.SPREAD.read_text())) == CHAPTERS
+
+
+def test_the_comparison_figure_shows_the_seeds_numbers():
+    results = json.loads(seeds.RESULTS.read_text())
+    drawn = f"drawn from {seeds.family_numbers(results)}"
+    assert drawn in html.unescape(seeds.FIGURE.read_text()), "run `make seeds` (or redraw the figure)"
 
 
 def test_a_number_glued_under_two_names_is_one_row_of_the_spread_table():
