@@ -202,8 +202,16 @@ def markdown_table(results: dict) -> str:
         failed = [label for label, r in entry["runs"].items() if r["error"]]
         held = "yes" if not failed else "no: " + ", ".join(failed)
         lines.append(f"| {name} | {len(entry['runs'])} | {held} |")
-    m = results["machine"]
-    lines += ["", f"Measured by `make seeds` on {m['cpu_model']}, {m['cpu_count']} CPUs, TensorFlow {m['tensorflow']}."]
+    machines: dict[str, list[str]] = {}  # each machine, in words, and the chapters measured on it
+    for name, entry in results["notebooks"].items():
+        m = entry["machine"]
+        machines.setdefault(f"{m['cpu_model']}, {m['cpu_count']} CPUs, TensorFlow {m['tensorflow']}", []).append(name)
+    lines.append("")
+    if len(machines) == 1:
+        lines.append(f"Measured by `make seeds` on {next(iter(machines))}.")
+    else:
+        lines.append("Measured by `make seeds`, each chapter on one machine:")
+        lines += [f"- {words}: {', '.join(names)}" for words, names in machines.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -221,6 +229,7 @@ def main(paths: list[str]) -> int:
                 for label, r in executed.items()
             },
             "headlines": headline_stats(glued_values(book), seed_glue),
+            "machine": machine(),
         }
         spread = {"runs": ["book", *executed], "cells": output_spread(book, list(executed.values()))}
         measured[path.stem] = (result, spread)
@@ -238,7 +247,6 @@ def write(chapter: str, result: dict, spread: dict) -> None:
     results = {
         "seeds": list(SEEDS),
         "variants": list(VARIANTS),
-        "machine": machine(),
         "notebooks": {k: v for k, v in results.get("notebooks", {}).items() if k in exists} | {chapter: result},
     }
     results["notebooks"] = dict(sorted(results["notebooks"].items()))

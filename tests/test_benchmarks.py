@@ -53,10 +53,22 @@ def test_the_comparison_figure_shows_the_seeds_numbers():
 def test_a_number_glued_under_two_names_is_one_row_of_the_spread_table():
     runs = {f"seed {s}": {"error": None, "metrics": {"a": s / 10, "b": s / 10, "c": s / 5}} for s in seeds.SEEDS}
     stats = {"book": 0.42, "mean": 0.3, "sd": 0.1, "min": 0.1, "max": 0.5}
-    entry = {"runs": runs, "headlines": {"a": stats, "b": stats, "c": dict(stats, book=0.84)}}
+    entry = {"runs": runs, "headlines": {"a": stats, "b": stats, "c": dict(stats, book=0.84)}, "machine": MACHINE}
     assert seeds.same_numbers(entry) == {"a": ["a", "b"], "c": ["c"]}
-    table = seeds.markdown_table({"seeds": list(seeds.SEEDS), "notebooks": {"x": entry}, "machine": MACHINE})
+    table = seeds.markdown_table({"seeds": list(seeds.SEEDS), "notebooks": {"x": entry}})
     assert "| `a` = `b` |" in table and "| `c` |" in table
 
 
 MACHINE = {"cpu_model": "test", "cpu_count": 2, "tensorflow": "0"}
+
+
+def test_the_spread_table_names_the_machine_of_each_chapter():
+    stats = {"book": 0.5, "mean": 0.5, "sd": 0.0, "min": 0.5, "max": 0.5}
+    runs = {f"seed {s}": {"error": None, "metrics": {"a": 0.5}} for s in seeds.SEEDS}
+    other = dict(MACHINE, cpu_model="other")
+    chapters = {
+        "x": {"runs": runs, "headlines": {"a": stats}, "machine": MACHINE},
+        "y": {"runs": runs, "headlines": {"a": stats}, "machine": other},
+    }
+    table = seeds.markdown_table({"seeds": list(seeds.SEEDS), "notebooks": chapters})
+    assert "- test, 2 CPUs, TensorFlow 0: x" in table and "- other, 2 CPUs, TensorFlow 0: y" in table
